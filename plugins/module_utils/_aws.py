@@ -1,0 +1,267 @@
+# -*- coding: utf-8 -*-
+# Copyright: hardening.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place where hardening.aws builds AWS clients and calls AWS.
+
+Every module, in either execution path (AnsiballZ module or in-process action
+plugin), gets its clients from :class:`AwsContext`. It owns credentials,
+assume-role, the endpoint, retries, pagination and the translation of AWS
+errors into messages that name the error code, the operation and the resource.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+
+try:
+    import boto3
+    import botocore
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+    HAS_BOTO3 = True
+    BOTO3_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the caller
+    HAS_BOTO3 = False
+    BOTO3_IMPORT_ERROR = exc
+    BotoCoreError = ClientError = Exception  # type: ignore[misc,assignment]
+
+COLLECTION_VERSION = "0.1.0"
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ROLE_SESSION_NAME = "hardening-aws"
+
+# IAM answers these for conditions that clear by themselves. botocore's standard
+# retry mode already covers throttling and HTTP 5xx for a few attempts; these are
+# retried again here, with full-jitter backoff, so a busy account still converges.
+RETRYABLE_CODES = frozenset(
+    (
+        "Throttling",
+        "ThrottlingException",
+        "EntityTemporarilyUnmodifiable",
+        "ConcurrentModification",
+        "ServiceFailure",
+    )
+)
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 20.0
+
+# The options every module of the collection takes. Environment variables are
+# resolved by boto3 itself (AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_ENDPOINT_URL...),
+# except AWS_REGION which boto3 ignores and Ansible users expect.
+AWS_COMMON_ARGUMENT_SPEC = dict(
+    access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False),
+    secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
+    session_token=dict(type="str", aliases=["aws_session_token", "security_token"], no_log=True),
+    profile=dict(type="str", aliases=["aws_profile"]),
+    region=dict(type="str", aliases=["aws_region"]),
+    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
+    assume_role_arn=dict(type="str"),
+    external_id=dict(type="str", no_log=True),
+    role_session_name=dict(type="str", default=DEFAULT_ROLE_SESSION_NAME),
+)
+AWS_COMMON_MUTUALLY_EXCLUSIVE = [("profile", "access_key"), ("profile", "secret_key"), ("profile", "session_token")]
+AWS_COMMON_REQUIRED_TOGETHER = [("access_key", "secret_key")]
+AWS_COMMON_REQUIRED_BY = {"external_id": ("assume_role_arn",)}
+
+SERVICE_LABELS = {"iam": "IAM", "sts": "STS", "secretsmanager": "Secrets Manager", "ssm": "SSM"}
+
+
+class HardeningError(Exception):
+    """A failure the user should read: the message says what, where and why.
+
+    ``details`` are returned next to ``msg`` in the failed result.
+    """
+
+    def __init__(self, msg, **details):
+        super().__init__(msg)
+        self.msg = msg
+        self.details = details
+
+
+class AwsError(HardeningError):
+    """An AWS call failed after retries."""
+
+    def __init__(self, msg, code=None, operation=None, resource=None, status=None):
+        details = {"error": {"code": code, "operation": operation, "resource": resource, "http_status": status}}
+        super().__init__(msg, **details)
+        self.code = code
+        self.operation = operation
+        self.resource = resource
+
+
+def _operation_name(client, method):
+    """Map a boto3 method name (get_user) to the API operation (GetUser)."""
+    names = getattr(client.meta, "method_to_api_mapping", {})
+    return names.get(method, method)
+
+
+def translate_error(exc, service, operation, resource=None):
+    """Turn a botocore exception into an :class:`AwsError` with a useful message."""
+    label = SERVICE_LABELS.get(service, service)
+    where = " for %s" % resource if resource else ""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = error.get("Code", "Unknown")
+        message = error.get("Message", str(exc))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return AwsError(
+            "%s %s failed%s: %s: %s" % (label, operation, where, code, message),
+            code=code,
+            operation=operation,
+            resource=resource,
+            status=status,
+        )
+    # Not a ClientError: the endpoint did not answer in AWS's format at all. A local
+    # simulator answers calls it does not implement this way; never treat it as
+    # "nothing to do".
+    return AwsError(
+        "%s %s failed%s: the endpoint gave no valid AWS answer (%s: %s); "
+        "it may not implement this call" % (label, operation, where, type(exc).__name__, exc),
+        code=type(exc).__name__,
+        operation=operation,
+        resource=resource,
+    )
+
+
+class AwsClient:
+    """A boto3 client with retries, pagination and error translation.
+
+    ``call`` and ``paginate`` are the only ways the collection talks to AWS.
+    """
+
+    def __init__(self, client, service, sleep=time.sleep, max_attempts=MAX_ATTEMPTS):
+        self.raw = client
+        self.service = service
+        self._sleep = sleep
+        self._max_attempts = max_attempts
+
+    def _retrying(self, method, fn, resource):
+        operation = _operation_name(self.raw, method)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return fn()
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code in RETRYABLE_CODES and attempt < self._max_attempts:
+                    self._sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)))
+                    continue
+                raise translate_error(exc, self.service, operation, resource) from None
+            except BotoCoreError as exc:
+                raise translate_error(exc, self.service, operation, resource) from None
+
+    def call(self, method, resource=None, ignore=(), **kwargs):
+        """Call ``method`` (a boto3 method name) and return its response.
+
+        ``ignore`` lists error codes that mean "not there" to the caller; for those
+        ``None`` is returned instead of a failure.
+        """
+        try:
+            return self._retrying(method, lambda: getattr(self.raw, method)(**kwargs), resource)
+        except AwsError as exc:
+            if exc.code in ignore:
+                return None
+            raise
+
+    def paginate(self, method, resource=None, ignore=(), **kwargs):
+        """Return the full result of a paginated call, every page merged."""
+        if not self.raw.can_paginate(method):
+            return self.call(method, resource=resource, ignore=ignore, **kwargs)
+
+        def run():
+            return self.raw.get_paginator(method).paginate(**kwargs).build_full_result()
+
+        try:
+            return self._retrying(method, run, resource)
+        except AwsError as exc:
+            if exc.code in ignore:
+                return None
+            raise
+
+
+def _resolve_region(params):
+    return (
+        params.get("region")
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or DEFAULT_REGION
+    )
+
+
+def _botocore_config():
+    return Config(
+        retries={"mode": "standard", "max_attempts": 4},
+        user_agent_extra="hardening.aws/%s" % COLLECTION_VERSION,
+        connect_timeout=10,
+        read_timeout=60,
+    )
+
+
+class AwsContext:
+    """Builds clients for one task: the caller's credentials, optionally a role in
+    another account assumed once, one region and endpoint. Clients are cached for
+    the lifetime of the context (one task)."""
+
+    def __init__(self, params, sleep=time.sleep):
+        if not HAS_BOTO3:
+            raise HardeningError(
+                "boto3 and botocore are required on the host that runs this task "
+                "(pip install -r requirements.txt): %s" % BOTO3_IMPORT_ERROR
+            )
+        self._params = params
+        self._sleep = sleep
+        self.region = _resolve_region(params)
+        self.endpoint_url = params.get("endpoint_url") or None
+        self._config = _botocore_config()
+        self._session = None
+        self._clients = {}
+        self.assumed_role_arn = params.get("assume_role_arn") or None
+
+    def _base_session(self):
+        try:
+            return boto3.session.Session(
+                aws_access_key_id=self._params.get("access_key") or None,
+                aws_secret_access_key=self._params.get("secret_key") or None,
+                aws_session_token=self._params.get("session_token") or None,
+                profile_name=self._params.get("profile") or None,
+                region_name=self.region,
+            )
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise HardeningError("profile %r is not configured: %s" % (self._params.get("profile"), exc)) from None
+
+    def session(self):
+        """The boto3 session the clients come from (assumed-role when asked)."""
+        if self._session is not None:
+            return self._session
+        base = self._base_session()
+        role_arn = self.assumed_role_arn
+        if not role_arn:
+            self._session = base
+            return base
+        sts = AwsClient(
+            base.client("sts", endpoint_url=self.endpoint_url, config=self._config), "sts", sleep=self._sleep
+        )
+        kwargs = dict(RoleArn=role_arn, RoleSessionName=self._params.get("role_session_name") or DEFAULT_ROLE_SESSION_NAME)
+        if self._params.get("external_id"):
+            kwargs["ExternalId"] = self._params["external_id"]
+        creds = sts.call("assume_role", resource="role %s" % role_arn, **kwargs)["Credentials"]
+        self._session = boto3.session.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=self.region,
+        )
+        return self._session
+
+    def client(self, service):
+        """A retrying, paginating :class:`AwsClient` for ``service``."""
+        if service not in self._clients:
+            try:
+                raw = self.session().client(service, endpoint_url=self.endpoint_url, config=self._config)
+            except (BotoCoreError, ValueError) as exc:
+                raise HardeningError("cannot create the %s client: %s" % (service, exc)) from None
+            self._clients[service] = AwsClient(raw, service, sleep=self._sleep)
+        return self._clients[service]

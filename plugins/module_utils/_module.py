@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: hardening.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a hardening.aws module is, independent of how it is executed.
+
+A :class:`ModuleSpec` holds a module's argument spec, its extra input checks and
+its ``run`` function. :func:`execute` runs it the same way whether the caller is
+the AnsiballZ module (:func:`run_module`) or the in-process action plugin of the
+same name (``plugin_utils/_inprocess.py``): same validation, check mode, diff and
+result shape.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.hardening.aws.plugins.module_utils._aws import (
+    AWS_COMMON_ARGUMENT_SPEC,
+    AWS_COMMON_MUTUALLY_EXCLUSIVE,
+    AWS_COMMON_REQUIRED_BY,
+    AWS_COMMON_REQUIRED_TOGETHER,
+    AwsContext,
+    HardeningError,
+)
+
+
+class ModuleSpec:
+    """One module's contract.
+
+    ``run(aws, params, check_mode, diff)`` reads current state, plans, applies and
+    returns the result dict (``changed``, the resource, ``diff``). ``validate(params)``
+    raises :class:`HardeningError` for input the argument spec cannot express; it
+    runs before any AWS client exists.
+    """
+
+    def __init__(
+        self,
+        name,
+        argument_spec,
+        run,
+        validate=None,
+        mutually_exclusive=(),
+        required_if=(),
+        required_together=(),
+        required_one_of=(),
+        required_by=None,
+    ):
+        self.name = name
+        self.run = run
+        self.validate = validate
+        spec = copy.deepcopy(AWS_COMMON_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        self.argument_spec = spec
+        self.mutually_exclusive = list(AWS_COMMON_MUTUALLY_EXCLUSIVE) + list(mutually_exclusive)
+        self.required_if = list(required_if)
+        self.required_together = list(AWS_COMMON_REQUIRED_TOGETHER) + list(required_together)
+        self.required_one_of = list(required_one_of)
+        self.required_by = dict(AWS_COMMON_REQUIRED_BY, **(required_by or {}))
+
+    def module_kwargs(self):
+        """Keyword arguments for AnsibleModule."""
+        return dict(argument_spec=self.argument_spec, supports_check_mode=True, **self.validator_kwargs())
+
+    def validator_kwargs(self):
+        """Keyword arguments shared by AnsibleModule and ArgumentSpecValidator."""
+        return dict(
+            mutually_exclusive=self.mutually_exclusive,
+            required_together=self.required_together,
+            required_one_of=self.required_one_of,
+            required_if=self.required_if,
+            required_by=self.required_by,
+        )
+
+
+def execute(spec, params, check_mode, diff, context_factory=AwsContext):
+    """Run a module's logic and return its result dict (``failed`` set on error)."""
+    try:
+        if spec.validate is not None:
+            spec.validate(params)
+        aws = context_factory(params)
+        result = spec.run(aws, params, check_mode=check_mode, diff=diff)
+    except HardeningError as exc:
+        failed = dict(exc.details)
+        failed.update(failed=True, changed=False, msg=exc.msg)
+        return failed
+    result.setdefault("changed", False)
+    if not diff:
+        result.pop("diff", None)
+    return result
+
+
+def run_module(module, spec):
+    """Finish the AnsiballZ module path: ``module`` is the AnsibleModule built from
+    ``spec.module_kwargs()`` in the module's ``main()``."""
+    result = execute(spec, module.params, module.check_mode, module._diff)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)

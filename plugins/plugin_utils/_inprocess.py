@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: hardening.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run a hardening.aws module inside the controller process when that is possible.
+
+Every task of this collection talks to AWS, so with ``ansible_connection: local``
+there is nothing to ship to a host: packing the module with AnsiballZ, starting a
+new interpreter and importing boto3 for every task and account costs about 0.3 s,
+several times the AWS calls themselves (docs/design/execution-path.md). The
+action plugin of each module runs the same ``ModuleSpec`` from module_utils in
+process instead, with the same argument validation, check mode, diff, ``no_log``
+masking and result. On any other connection, or when the environment variable
+``HARDENING_AWS_EXECUTION=module`` is set, it runs the module the ordinary way.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.hardening.aws.plugins.module_utils._module import execute
+
+# Imported here, in the controller's main process, on purpose: Ansible resolves the
+# action plugin before it forks a worker per task, so boto3's import cost is paid
+# once per run instead of once per task.
+from ansible_collections.hardening.aws.plugins.module_utils import _aws  # noqa: F401  pylint: disable=unused-import
+
+display = Display()
+
+EXECUTION_ENV = "HARDENING_AWS_EXECUTION"
+_MODES = ("auto", "inprocess", "module")
+
+
+def execution_mode():
+    """How modules run: ``auto`` (in process on a local connection), ``inprocess`` or ``module``."""
+    mode = os.environ.get(EXECUTION_ENV, "auto").strip().lower() or "auto"
+    if mode not in _MODES:
+        raise ValueError("%s=%r is not one of %s" % (EXECUTION_ENV, mode, ", ".join(_MODES)))
+    return mode
+
+
+class InProcessModuleAction(ActionBase):
+    """Base class of the collection's action plugins; subclasses set ``MODULE_SPEC``."""
+
+    MODULE_SPEC = None
+    _supports_check_mode = True
+    _supports_async = False
+
+    def _in_process(self):
+        mode = execution_mode()
+        if mode == "module":
+            return False
+        if mode == "inprocess":
+            return True
+        return getattr(self._connection, "transport", None) == "local"
+
+    def run(self, tmp=None, task_vars=None):
+        try:
+            in_process = self._in_process()
+        except ValueError as exc:
+            return {"failed": True, "msg": str(exc)}
+        result = super().run(tmp, task_vars)
+        if result.get("skipped") or result.get("failed"):
+            return result
+        if not in_process:
+            result.update(self._execute_module(module_args=self._task.args, task_vars=task_vars))
+            return result
+
+        spec = self.MODULE_SPEC
+        validator = ArgumentSpecValidator(spec.argument_spec, **spec.validator_kwargs())
+        validation = validator.validate(self._task.args)
+        for warning in validation._warnings:
+            display.warning("Both option %s and its alias %s are set." % (warning["option"], warning["alias"]))
+        params = validation.validated_parameters
+        no_log_values = validation._no_log_values
+        if validation.error_messages:
+            error = validation.errors[0]
+            msg = validation.errors.msg
+            if type(error).__name__ == "UnsupportedError":
+                msg = "Unsupported parameters for (%s) module: %s" % (self._task.action, msg)
+            result.update(failed=True, msg=msg)
+        else:
+            check_mode = bool(self._task.check_mode)
+            diff = bool(self._task.diff)
+            result.update(execute(spec, params, check_mode, diff))
+        result["invocation"] = {"module_args": params}
+        return remove_values(result, no_log_values)
