@@ -1,0 +1,78 @@
+# hardening.aws: the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BUILD := build
+COLLECTIONS := $(abspath $(BUILD)/collections)
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := $(BUILD)/hardening-aws-$(VERSION).tar.gz
+LAB_DIR := $(abspath lab-state)
+LAB := PYTHONPATH=tests/lab $(BIN)/python -m awslab
+DEMO_ACCOUNTS ?= 3
+
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
+
+.PHONY: help
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(BIN)/.installed: requirements.txt requirements-test.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+.PHONY: venv
+venv: $(BIN)/.installed  ## create .venv with every Python dependency
+
+.PHONY: collection
+collection: venv  ## build the collection tarball and install it into build/collections
+	rm -rf $(COLLECTIONS) $(TARBALL)
+	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD) .
+	$(BIN)/ansible-galaxy collection install --force --collections-path $(COLLECTIONS) $(TARBALL)
+
+.PHONY: lint
+lint: collection  ## ruff and ansible-lint (production profile)
+	$(BIN)/ruff check .
+	$(BIN)/ansible-lint roles playbooks
+
+.PHONY: sanity
+sanity: venv  ## ansible-test sanity, offline except for the package index
+	PATH=$(abspath $(BIN)):$$PATH bash scripts/sanity.sh
+
+.PHONY: units
+units: venv  ## unit tests
+	$(BIN)/python -m pytest -q tests/unit
+
+.PHONY: integration
+integration: collection  ## integration tests: real playbooks against the local AWS lab
+	$(BIN)/python -m pytest -q tests/integration
+
+.PHONY: test
+test: lint sanity units integration  ## everything CI runs
+
+.PHONY: demo
+demo: collection  ## harden 3 simulated accounts in the local AWS lab and show before/after
+	-$(LAB) stop --state-dir $(LAB_DIR) >/dev/null 2>&1
+	$(LAB) start --accounts $(DEMO_ACCOUNTS) --seed --state-dir $(LAB_DIR)
+	trap '$(LAB) stop --state-dir $(LAB_DIR)' EXIT; \
+	$(LAB) show --state-dir $(LAB_DIR) --title "Before harden.yml"; \
+	source $(LAB_DIR)/env.sh; \
+	$(BIN)/ansible-playbook -i $(LAB_DIR)/inventory.yml playbooks/harden.yml \
+	  -e 'baseline_account_alias=acme-{{ aws_account_id }}'; \
+	$(LAB) show --state-dir $(LAB_DIR) --title "After harden.yml"
+
+.PHONY: lab-start lab-stop
+lab-start: venv  ## start the local AWS lab in the background (lab-state/)
+	$(LAB) start --accounts $(DEMO_ACCOUNTS) --seed --state-dir $(LAB_DIR)
+lab-stop: venv  ## stop it
+	$(LAB) stop --state-dir $(LAB_DIR)
+
+.PHONY: clean
+clean:  ## remove build output and the lab state (keeps .venv)
+	rm -rf $(BUILD) $(LAB_DIR) .pytest_cache .ruff_cache
