@@ -25,7 +25,12 @@ try:
 except ImportError as exc:  # pragma: no cover - reported by the caller
     HAS_BOTO3 = False
     BOTO3_IMPORT_ERROR = exc
-    BotoCoreError = ClientError = Exception  # type: ignore[misc,assignment]
+
+    class BotoCoreError(Exception):  # type: ignore[no-redef]
+        """Stands in for botocore's class so the except clauses stay valid."""
+
+    class ClientError(Exception):  # type: ignore[no-redef]
+        """Stands in for botocore's class so the except clauses stay valid."""
 
 COLLECTION_VERSION = "0.1.0"
 DEFAULT_REGION = "us-east-1"
@@ -182,6 +187,35 @@ class AwsClient:
             raise
 
 
+# botocore reads and parses service models (JSON, tens of milliseconds each) per
+# session. One loader shared by every session keeps that cost to once per process,
+# and once per run when warm_up() runs in the controller before it forks workers.
+_SHARED_LOADER = None
+
+
+def _new_session(**kwargs):
+    """A boto3 session that shares the process's botocore data loader."""
+    global _SHARED_LOADER
+    core = botocore.session.Session()
+    if _SHARED_LOADER is None:
+        _SHARED_LOADER = core.get_component("data_loader")
+    else:
+        core.register_component("data_loader", _SHARED_LOADER)
+    return boto3.session.Session(botocore_session=core, **kwargs)
+
+
+def warm_up(services=("sts", "iam")):
+    """Load the service models of ``services`` into the shared loader, offline.
+
+    The in-process action plugins call this once in the controller's main process,
+    so every forked worker starts with the models parsed."""
+    if not HAS_BOTO3:
+        return
+    session = _new_session(aws_access_key_id="warm", aws_secret_access_key="warm", region_name=DEFAULT_REGION)
+    for service in services:
+        session.client(service, config=_botocore_config())
+
+
 def _resolve_region(params):
     return (
         params.get("region")
@@ -222,7 +256,7 @@ class AwsContext:
 
     def _base_session(self):
         try:
-            return boto3.session.Session(
+            return _new_session(
                 aws_access_key_id=self._params.get("access_key") or None,
                 aws_secret_access_key=self._params.get("secret_key") or None,
                 aws_session_token=self._params.get("session_token") or None,
@@ -244,11 +278,12 @@ class AwsContext:
         sts = AwsClient(
             base.client("sts", endpoint_url=self.endpoint_url, config=self._config), "sts", sleep=self._sleep
         )
-        kwargs = dict(RoleArn=role_arn, RoleSessionName=self._params.get("role_session_name") or DEFAULT_ROLE_SESSION_NAME)
+        session_name = self._params.get("role_session_name") or DEFAULT_ROLE_SESSION_NAME
+        kwargs = dict(RoleArn=role_arn, RoleSessionName=session_name)
         if self._params.get("external_id"):
             kwargs["ExternalId"] = self._params["external_id"]
         creds = sts.call("assume_role", resource="role %s" % role_arn, **kwargs)["Credentials"]
-        self._session = boto3.session.Session(
+        self._session = _new_session(
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],

@@ -51,9 +51,10 @@ def _as_sorted_list(value, lower=False):
     items = value if isinstance(value, list) else [value]
     out = set()
     for item in items:
-        if isinstance(item, str) and lower:
-            item = item.lower()
-        out.add(json.dumps(item, sort_keys=True) if not isinstance(item, str) else item)
+        if isinstance(item, str):
+            out.add(item.lower() if lower else item)
+        else:
+            out.add(json.dumps(item, sort_keys=True))
     return sorted(out)
 
 

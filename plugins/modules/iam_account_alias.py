@@ -17,7 +17,7 @@ description:
     account owns it), the current alias is kept.
   - "Required IAM actions: C(iam:ListAccountAliases), C(iam:CreateAccountAlias), C(iam:DeleteAccountAlias)."
 author:
-  - hardening.aws maintainers
+  - Hardening AWS Maintainers (@hardening-aws)
 options:
   alias:
     description:

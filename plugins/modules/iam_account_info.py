@@ -17,7 +17,7 @@ description:
   - "Required IAM actions: C(sts:GetCallerIdentity) (allowed for every identity), C(iam:ListAccountAliases),
     C(iam:GetAccountSummary), C(iam:GetAccountPasswordPolicy)."
 author:
-  - hardening.aws maintainers
+  - Hardening AWS Maintainers (@hardening-aws)
 options:
   gather:
     description:

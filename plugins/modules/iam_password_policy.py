@@ -19,7 +19,7 @@ description:
   - "Required IAM actions: C(iam:GetAccountPasswordPolicy), C(iam:UpdateAccountPasswordPolicy),
     C(iam:DeleteAccountPasswordPolicy)."
 author:
-  - hardening.aws maintainers
+  - Hardening AWS Maintainers (@hardening-aws)
 options:
   state:
     description:
