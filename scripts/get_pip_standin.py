@@ -76,7 +76,8 @@ def main() -> None:
     # ensurepip of Python < 3.12 also installs setuptools; honour --no-setuptools as get-pip.py does.
     if '--no-setuptools' in sys.argv[1:] and not had_setuptools:
         uninstall = [sys.executable, '-m', 'pip', 'uninstall', '--yes', '--disable-pip-version-check', 'setuptools']
-        sys.exit(subprocess.run(uninstall, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode)
+        done = subprocess.run(uninstall, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sys.exit(done.returncode)
 
 
 if __name__ == '__main__':

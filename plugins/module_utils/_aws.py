@@ -19,7 +19,8 @@ try:
     import boto3
     import botocore
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, ProfileNotFound
+    from botocore.parsers import ResponseParserError
     HAS_BOTO3 = True
     BOTO3_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - reported by the caller
@@ -31,6 +32,11 @@ except ImportError as exc:  # pragma: no cover - reported by the caller
 
     class ClientError(Exception):  # type: ignore[no-redef]
         """Stands in for botocore's class so the except clauses stay valid."""
+
+    class ResponseParserError(Exception):  # type: ignore[no-redef]
+        """Stands in for botocore's class so the except clauses stay valid."""
+
+    HTTPClientError = ProfileNotFound = BotoCoreError
 
 COLLECTION_VERSION = "0.1.0"
 DEFAULT_REGION = "us-east-1"
@@ -118,12 +124,15 @@ def translate_error(exc, service, operation, resource=None):
             resource=resource,
             status=status,
         )
-    # Not a ClientError: the endpoint did not answer in AWS's format at all. A local
-    # simulator answers calls it does not implement this way; never treat it as
-    # "nothing to do".
+    if isinstance(exc, (ResponseParserError, HTTPClientError)):
+        # The endpoint did not answer in AWS's format at all. A local simulator answers
+        # calls it does not implement this way; never treat it as "nothing to do".
+        message = "%s %s failed%s: the endpoint gave no valid AWS answer (%s: %s); it may not implement this call"
+    else:
+        # Raised before or around the request: credentials, parameters, connection.
+        message = "%s %s failed%s: %s: %s"
     return AwsError(
-        "%s %s failed%s: the endpoint gave no valid AWS answer (%s: %s); "
-        "it may not implement this call" % (label, operation, where, type(exc).__name__, exc),
+        message % (label, operation, where, type(exc).__name__, exc),
         code=type(exc).__name__,
         operation=operation,
         resource=resource,
@@ -155,7 +164,7 @@ class AwsClient:
                     self._sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)))
                     continue
                 raise translate_error(exc, self.service, operation, resource) from None
-            except BotoCoreError as exc:
+            except (BotoCoreError, ResponseParserError) as exc:
                 raise translate_error(exc, self.service, operation, resource) from None
 
     def call(self, method, resource=None, ignore=(), **kwargs):
@@ -208,21 +217,30 @@ def warm_up(services=("sts", "iam")):
     """Load the service models of ``services`` into the shared loader, offline.
 
     The in-process action plugins call this once in the controller's main process,
-    so every forked worker starts with the models parsed."""
+    so every forked worker starts with the models parsed. It is only an optimisation:
+    any problem (a broken AWS config file, say) is left for the task to report."""
     if not HAS_BOTO3:
         return
-    session = _new_session(aws_access_key_id="warm", aws_secret_access_key="warm", region_name=DEFAULT_REGION)
-    for service in services:
-        session.client(service, config=_botocore_config())
+    try:
+        # Placeholder credentials: no request is sent, botocore only needs some to build a client.
+        dummy = {"aws_access_key_id": "warm-up", "aws_secret_access_key": "warm-up"}
+        session = _new_session(region_name=DEFAULT_REGION, **dummy)
+        for service in services:
+            session.client(service, config=_botocore_config())
+    except Exception:  # noqa: BLE001  pylint: disable=broad-exception-caught
+        return
 
 
 def _resolve_region(params):
-    return (
-        params.get("region")
-        or os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or DEFAULT_REGION
-    )
+    """The task's region, else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1."""
+    region = params.get("region") or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        return region
+    try:
+        configured = botocore.session.Session(profile=params.get("profile") or None).get_config_variable("region")
+    except ProfileNotFound:
+        configured = None  # reported, with the profile's name, when the session is built
+    return configured or DEFAULT_REGION
 
 
 def _botocore_config():
@@ -231,6 +249,15 @@ def _botocore_config():
         user_agent_extra="hardening.aws/%s" % COLLECTION_VERSION,
         connect_timeout=10,
         read_timeout=60,
+    )
+
+
+def _profile_error(exc):
+    profile = getattr(exc, "kwargs", {}).get("profile") or os.environ.get("AWS_PROFILE")
+    return HardeningError(
+        "AWS profile %r is not configured on this host (set by the profile option or AWS_PROFILE): %s"
+        % (profile, exc),
+        option="profile",
     )
 
 
@@ -263,8 +290,8 @@ class AwsContext:
                 profile_name=self._params.get("profile") or None,
                 region_name=self.region,
             )
-        except botocore.exceptions.ProfileNotFound as exc:
-            raise HardeningError("profile %r is not configured: %s" % (self._params.get("profile"), exc)) from None
+        except ProfileNotFound as exc:
+            raise _profile_error(exc) from None
 
     def session(self):
         """The boto3 session the clients come from (assumed-role when asked)."""
@@ -296,6 +323,8 @@ class AwsContext:
         if service not in self._clients:
             try:
                 raw = self.session().client(service, endpoint_url=self.endpoint_url, config=self._config)
+            except ProfileNotFound as exc:
+                raise _profile_error(exc) from None
             except (BotoCoreError, ValueError) as exc:
                 raise HardeningError("cannot create the %s client: %s" % (service, exc)) from None
             self._clients[service] = AwsClient(raw, service, sleep=self._sleep)

@@ -29,7 +29,7 @@ def alias_problem(alias):
         return "it must not start or end with a hyphen"
     if "--" in alias:
         return "it must not contain two hyphens in a row"
-    if not ALIAS_PATTERN.match(alias):
+    if not ALIAS_PATTERN.fullmatch(alias):
         return "only lowercase letters, digits and hyphens are allowed"
     return None
 

@@ -45,7 +45,10 @@ ARGUMENT_SPEC = dict(
 
 
 def validate(params):
-    """Reject values AWS would refuse, naming the option and the allowed range."""
+    """Reject values AWS would refuse, naming the option and the allowed range.
+    With state=absent the settings are ignored, so they are not checked either."""
+    if params.get("state") == "absent":
+        return
     for option, (low, high, off) in RANGES.items():
         value = params.get(option)
         if value is None or value == off or low <= value <= high:

@@ -58,9 +58,22 @@ def _as_sorted_list(value, lower=False):
     return sorted(out)
 
 
+def _aws_principal(value):
+    # IAM stores an account id given as principal as that account's root ARN.
+    if isinstance(value, str) and len(value) == 12 and value.isdigit():
+        return "arn:aws:iam::%s:root" % value
+    return value
+
+
 def _normalise_principal(principal):
     if isinstance(principal, dict):
-        return {key: _as_sorted_list(value) for key, value in sorted(principal.items())}
+        out = {}
+        for key, value in sorted(principal.items()):
+            values = value if isinstance(value, list) else [value]
+            if key == "AWS":
+                values = [_aws_principal(v) for v in values]
+            out[key] = _as_sorted_list(values)
+        return out
     return principal
 
 
@@ -70,7 +83,8 @@ def _normalise_condition(condition):
     out = {}
     for operator, block in condition.items():
         if isinstance(block, dict):
-            out[operator] = {key: _as_sorted_list(value) for key, value in block.items()}
+            # Condition key names are case-insensitive in IAM (aws:SourceIp == AWS:SourceIP).
+            out[operator] = {key.lower(): _as_sorted_list(value) for key, value in block.items()}
         else:
             out[operator] = block
     return out

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from awslab import Lab
 
 from .playbook import REPO, Ansible
