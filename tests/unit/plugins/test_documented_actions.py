@@ -11,6 +11,7 @@ module needs.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import re
 
@@ -26,32 +27,25 @@ MODULES_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins
 REQUIRED = "Required IAM actions:"
 ACTION = re.compile(r"C\(([a-z0-9-]+):([A-Za-z0-9]+)\)")
 
-# Each scenario is a sequence of (options, check_mode) run one after the other in one
-# fresh account, so later steps see what earlier ones made.
-SCENARIOS = {
-    "iam_password_policy": [
-        ("create", dict(min_password_length=14, password_reuse_prevention=24), False),
-        ("update, check mode", dict(min_password_length=16), True),
-        ("update", dict(min_password_length=16, max_password_age=90), False),
-        ("no-op", dict(min_password_length=16), False),
-        ("delete, check mode", dict(state="absent"), True),
-        ("delete", dict(state="absent"), False),
-        ("delete, nothing there", dict(state="absent"), False),
-    ],
-    "iam_account_alias": [
-        ("create", dict(alias="acme-prod"), False),
-        ("no-op", dict(alias="acme-prod"), False),
-        ("replace, check mode", dict(alias="acme-prod-2"), True),
-        ("replace", dict(alias="acme-prod-2"), False),
-        ("delete another alias: no-op", dict(state="absent", alias="acme-other"), False),
-        ("delete", dict(state="absent"), False),
-        ("delete, nothing there", dict(state="absent"), False),
-    ],
-    "iam_account_info": [
-        ("everything, empty account", dict(), False),
-        ("each section", dict(gather=["identity", "alias", "summary", "password_policy"]), True),
-    ],
-}
+# Each module's scenarios live in scenarios/<module>.py as SCENARIOS, a sequence of
+# (label, options, check_mode) run one after the other in one fresh account, so later
+# steps see what earlier ones made. A module without a scenarios file fails the test.
+SCENARIOS_DIR = os.path.join(os.path.dirname(__file__), "scenarios")
+
+
+def _load_scenarios():
+    scenarios = {}
+    for filename in sorted(os.listdir(SCENARIOS_DIR)):
+        if filename.endswith(".py") and not filename.startswith("_"):
+            path = os.path.join(SCENARIOS_DIR, filename)
+            spec = importlib.util.spec_from_file_location("scenarios_" + filename[:-3], path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            scenarios[filename[:-3]] = module.SCENARIOS
+    return scenarios
+
+
+SCENARIOS = _load_scenarios()
 
 
 def module_names():

@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: hardening.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Planning shared by the identity modules: managed policies, inline policies, tags.
+
+The plan functions are pure (current state and wanted state in, steps out), so they
+are unit-tested without AWS. Lists replace only with an explicit ``purge``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hardening.aws.plugins.module_utils import _policy
+from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
+
+# AWS managed policies whose ARN has a path: resolved without listing the ~1,500 of them.
+# Any other AWS managed policy name resolves to arn:<partition>:iam::aws:policy/<name>.
+AWS_MANAGED_PATHS = {
+    "AWSConfigRole": "service-role/",
+    "AWSLambdaBasicExecutionRole": "service-role/",
+    "AWSLambdaVPCAccessExecutionRole": "service-role/",
+    "AmazonEC2RoleforSSM": "service-role/",
+    "AmazonEC2ContainerServiceforEC2Role": "service-role/",
+    "AmazonECSTaskExecutionRolePolicy": "service-role/",
+    "AWSBackupServiceRolePolicyForBackup": "service-role/",
+    "AWSGlueServiceRole": "service-role/",
+    "AmazonSSMAutomationRole": "service-role/",
+    "ViewOnlyAccess": "job-function/",
+    "DatabaseAdministrator": "job-function/",
+    "DataScientist": "job-function/",
+    "NetworkAdministrator": "job-function/",
+    "SupportUser": "job-function/",
+    "SystemAdministrator": "job-function/",
+    "Billing": "job-function/",
+}
+
+
+def partition_of(arn, default="aws"):
+    """The partition (aws, aws-cn, aws-us-gov) of an ARN, or ``default``."""
+    if isinstance(arn, str) and arn.startswith("arn:"):
+        return arn.split(":")[1]
+    return default
+
+
+def policy_name_of(arn):
+    """The name part of a managed policy ARN."""
+    return arn.rsplit("/", 1)[-1]
+
+
+class PolicyResolver:
+    """Turns managed policy names into ARNs with as few calls as possible.
+
+    A name already attached resolves from what is attached (no call). Otherwise one
+    paginated ListPolicies(Scope=Local) answers for customer managed policies, and an
+    AWS managed policy's ARN is derived and confirmed with one GetPolicy.
+    """
+
+    def __init__(self, iam, partition="aws"):
+        self._iam = iam
+        self._partition = partition
+        self._local = None
+
+    def _local_policies(self):
+        if self._local is None:
+            answer = self._iam.paginate("list_policies", resource="customer managed policies", Scope="Local")
+            self._local = {p["PolicyName"]: p["Arn"] for p in answer.get("Policies", [])}
+        return self._local
+
+    def resolve(self, ref, known=None, field="managed_policies"):
+        """The ARN of ``ref`` (a name or an ARN); ``known`` maps names to ARNs already seen."""
+        if ref.startswith("arn:"):
+            return ref
+        if known and ref in known:
+            return known[ref]
+        local = self._local_policies()
+        if ref in local:
+            return local[ref]
+        arn = "arn:%s:iam::aws:policy/%s%s" % (self._partition, AWS_MANAGED_PATHS.get(ref, ""), ref)
+        if self._iam.call("get_policy", resource="managed policy %s" % ref, ignore=("NoSuchEntity",), PolicyArn=arn):
+            return arn
+        raise HardeningError(
+            "%s: managed policy %r exists neither in this account nor among AWS managed policies; "
+            "give its ARN if it has a path" % (field, ref),
+            option=field,
+        )
+
+    def resolve_all(self, refs, known=None, field="managed_policies"):
+        """ARNs of every ref, in order, without duplicates."""
+        out = []
+        for ref in refs or ():
+            arn = self.resolve(ref, known, field)
+            if arn not in out:
+                out.append(arn)
+        return out
+
+
+def plan_attached(current_arns, wanted_arns, purge):
+    """(to attach, to detach) for managed policies; None wanted means not managed."""
+    if wanted_arns is None:
+        return [], []
+    attach = [arn for arn in wanted_arns if arn not in current_arns]
+    detach = [arn for arn in current_arns if purge and arn not in wanted_arns]
+    return attach, detach
+
+
+def plan_inline(current, wanted, purge):
+    """(to put {name: document}, to delete [name]) for inline policies.
+
+    ``current`` and ``wanted`` map policy names to documents; documents that differ
+    only in formatting are equal (see _policy.equal)."""
+    if wanted is None:
+        return {}, []
+    put = {name: doc for name, doc in wanted.items() if name not in current or not _policy.equal(current[name], doc)}
+    delete = sorted(name for name in current if purge and name not in wanted)
+    return put, delete
+
+
+def tags_from_api(tag_list):
+    """AWS's [{Key, Value}] as a dict."""
+    return {t["Key"]: t["Value"] for t in tag_list or ()}
+
+
+def tags_to_api(tags):
+    """A dict as AWS's [{Key, Value}], sorted by key."""
+    return [{"Key": k, "Value": str(v)} for k, v in sorted(tags.items())]
+
+
+def plan_tags(current, wanted, purge):
+    """(to set {key: value}, to remove [key]); None wanted means not managed."""
+    if wanted is None:
+        return {}, []
+    wanted = {k: str(v) for k, v in wanted.items()}
+    to_set = {k: v for k, v in wanted.items() if current.get(k) != v}
+    remove = sorted(k for k in current if purge and k not in wanted)
+    return to_set, remove
+
+
+def parse_inline_policies(policies, field="inline_policies"):
+    """Validate an inline policies option ({name: JSON text or dict}) before any call."""
+    if policies is None:
+        return None
+    out = {}
+    for name, document in policies.items():
+        try:
+            out[name] = _policy.parse(document, "%s[%s]" % (field, name))
+        except _policy.PolicyError as exc:
+            raise HardeningError(str(exc), option=field) from None
+    return out
