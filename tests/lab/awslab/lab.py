@@ -1,0 +1,370 @@
+"""The in-process lab: a moto server for a fleet of accounts, seeded, counted and strict."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import os
+import threading
+import urllib.request
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import boto3
+import botocore.loaders
+import botocore.session
+
+from . import seed as seed_mod
+from .common import (
+    HostVars,
+    LabError,
+    controller_env,
+    inventory_dict,
+    write_inventory_file,
+)
+from .constants import (
+    ADMINISTRATOR_ACCESS_ARN,
+    CONTROLLER_ACCESS_KEY_ID,
+    CONTROLLER_SECRET_ACCESS_KEY,
+    MANAGEMENT_ACCOUNT_ID,
+    PARTITION,
+    REGION,
+    member_account_id,
+    org_role_arn,
+)
+
+MANAGED_POLICIES_ENV = "MOTO_IAM_LOAD_MANAGED_POLICIES"
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_loader() -> Any:
+    """One botocore data loader for every LabSession: service models are read from disk once
+    (a fresh boto3 session spends ~0.2 s per new service loading them)."""
+    return botocore.loaders.create_loader()
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Any:
+    """Pause the cyclic garbage collector while moto builds or drops many objects.
+
+    Seeding and resetting allocate ~1,600 managed-policy objects per account; with the collector
+    on, most of that time goes to full collections walking moto's (large, live) object graph.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class LabSession(boto3.Session):
+    """A ``boto3.Session`` whose clients and resources default to the lab endpoint and region."""
+
+    def __init__(self, endpoint_url: str, account_id: str, **kwargs: Any):
+        kwargs.setdefault("region_name", REGION)
+        if "botocore_session" not in kwargs:
+            core = botocore.session.Session()
+            core.register_component("data_loader", _shared_loader())
+            kwargs["botocore_session"] = core
+        super().__init__(**kwargs)
+        self.endpoint_url = endpoint_url
+        self.account_id = account_id
+
+    def _setup_loader(self) -> None:
+        # boto3 appends its data path on every Session; with a shared loader, append it once.
+        self._loader = self._session.get_component("data_loader")
+        path = os.path.join(os.path.dirname(boto3.__file__), "data")
+        if path not in self._loader.search_paths:
+            self._loader.search_paths.append(path)
+
+    def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:  # pylint: disable=arguments-differ
+        """``boto3.Session.client`` with ``endpoint_url`` defaulting to the lab's."""
+        kwargs.setdefault("endpoint_url", self.endpoint_url)
+        return super().client(service_name, *args, **kwargs)
+
+    def resource(self, service_name: str, *args: Any, **kwargs: Any) -> Any:  # pylint: disable=arguments-differ
+        """``boto3.Session.resource`` with ``endpoint_url`` defaulting to the lab's."""
+        kwargs.setdefault("endpoint_url", self.endpoint_url)
+        return super().resource(service_name, *args, **kwargs)
+
+
+def _controller_kwargs() -> dict[str, Any]:
+    return {
+        "aws_access_key_id": CONTROLLER_ACCESS_KEY_ID,
+        "aws_secret_access_key": CONTROLLER_SECRET_ACCESS_KEY,
+        "region_name": REGION,
+    }
+
+
+def open_session(endpoint_url: str, account_id: str, session_name: str = "awslab") -> LabSession:
+    """Return a :class:`LabSession` acting in ``account_id``, reached the way a real fleet is.
+
+    The management account uses the controller's dummy credentials; a member account is reached
+    with ``sts:AssumeRole`` into its OrganizationAccountAccessRole. Raises ``AssertionError``
+    unless ``sts:GetCallerIdentity`` answers ``account_id`` (unknown keys would otherwise land
+    silently in the management account).
+    """
+    if account_id == MANAGEMENT_ACCOUNT_ID:
+        session = LabSession(endpoint_url, account_id, **_controller_kwargs())
+    else:
+        sts = LabSession(endpoint_url, MANAGEMENT_ACCOUNT_ID, **_controller_kwargs()).client("sts")
+        creds = sts.assume_role(RoleArn=org_role_arn(account_id), RoleSessionName=session_name)["Credentials"]
+        session = LabSession(
+            endpoint_url,
+            account_id,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+    actual = session.client("sts").get_caller_identity()["Account"]
+    if actual != account_id:
+        raise AssertionError(f"session for {account_id} acts in {actual}")
+    return session
+
+
+class Lab:  # pylint: disable=too-many-instance-attributes
+    """A moto server simulating a management account and ``accounts`` member accounts.
+
+    moto's state is process-global, so one Lab runs per process at a time.
+    """
+
+    _active: ClassVar[Lab | None] = None
+    _class_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, accounts: int = 3, seed: bool = True, host: str = "127.0.0.1"):
+        if accounts < 0:
+            raise ValueError("accounts must be >= 0")
+        self.host = host
+        self.seed = seed
+        self.account_ids: list[str] = [member_account_id(i) for i in range(1, accounts + 1)]
+        self.management_account_id = MANAGEMENT_ACCOUNT_ID
+        self._server: Any = None
+        self._counter: Any = None
+        self._sessions: dict[str, LabSession] = {}
+        self._saved_env: str | None = None
+        self._lock = threading.RLock()
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def __enter__(self) -> Lab:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = self.endpoint_url if self.running else "stopped"
+        return f"<Lab {len(self.account_ids)} accounts {state}>"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is up."""
+        return self._server is not None
+
+    def start(self) -> Lab:
+        """Start serving on a free port, with strict deletes, and seed the member accounts."""
+        # pylint: disable=import-outside-toplevel
+        from . import patches
+        from .server import CallCounter, LabMiddleware, LabServer
+
+        if "MOTO_ACCOUNT_ID" in os.environ:
+            raise LabError("MOTO_ACCOUNT_ID is set: it pins every request to one account; unset it")
+        with Lab._class_lock:
+            if Lab._active is self:
+                raise LabError("this Lab is already started")
+            if Lab._active is not None:
+                raise LabError(f"another Lab is running in this process ({Lab._active!r}); moto state is global")
+            Lab._active = self
+        try:
+            # moto reads this when it creates an IAM backend (moto.settings.
+            # load_iam_aws_managed_policies, called by IAMBackend.__init__), not at import time;
+            # the reset below makes sure every backend is created after it is set.
+            self._saved_env = os.environ.get(MANAGED_POLICIES_ENV)
+            os.environ[MANAGED_POLICIES_ENV] = "true"
+            patches.install()
+            self._counter = CallCounter()
+            app = LabMiddleware(LabServer.moto_app(), self._counter, info=self.info, reset_hook=self._reset_hook)
+            self._server = LabServer(self.host, app)
+            with _gc_paused():
+                self._reset_moto_in_process()
+                self._server.start()
+                self._populate(self.seed)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and restore moto's original IAM behaviour. Idempotent."""
+        from . import patches  # pylint: disable=import-outside-toplevel
+
+        with Lab._class_lock:
+            if Lab._active is not self:
+                return
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+            self._sessions.clear()
+            patches.uninstall()
+            if self._saved_env is None:
+                os.environ.pop(MANAGED_POLICIES_ENV, None)
+            else:
+                os.environ[MANAGED_POLICIES_ENV] = self._saved_env
+            Lab._active = None
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://<host>:<port>`` of the running server."""
+        if self._server is None:
+            raise LabError("the lab is not running")
+        return f"http://{self.host}:{self._server.port}"
+
+    def info(self) -> dict[str, Any]:
+        """What ``GET /_lab/health`` reports."""
+        return {
+            "endpoint_url": self.endpoint_url,
+            "account_ids": list(self.account_ids),
+            "management_account_id": self.management_account_id,
+            "pid": os.getpid(),
+            "seeded": self.seed,
+        }
+
+    # ---------------------------------------------------------------- state
+
+    @staticmethod
+    def _reset_moto_in_process() -> None:
+        from moto.moto_api._internal.models import moto_api_backend  # pylint: disable=import-outside-toplevel
+
+        moto_api_backend.reset()
+
+    def _populate(self, seed: bool) -> None:
+        management = self.iam_backend(self.management_account_id)
+        if ADMINISTRATOR_ACCESS_ARN not in management.managed_policies:
+            raise LabError("AWS managed policies are not loaded (MOTO_IAM_LOAD_MANAGED_POLICIES)")
+        for account_id in self.account_ids:
+            if seed:
+                self.seed_account(account_id)
+            else:
+                seed_mod.ensure_org_role(self.iam_backend(account_id), self.management_account_id)
+
+    def _reset_hook(self, seed: bool) -> None:
+        with self._lock, _gc_paused():
+            self._reset_moto_in_process()
+            self._sessions.clear()
+            self._populate(seed)
+            self._counter.reset()
+
+    def reset(self, seed: bool = True, reset_calls: bool = True) -> None:
+        """Wipe every account (``POST /moto-api/reset``), then re-seed (or only re-create the
+        organisation role when ``seed`` is false). Cached sessions are dropped."""
+        with self._lock, _gc_paused():
+            url = f"{self.endpoint_url}/moto-api/reset"
+            request = urllib.request.Request(url, data=b"", method="POST")  # noqa: S310 - the lab's own endpoint
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                response.read()
+            self._sessions.clear()
+            self._populate(seed)
+            if reset_calls:
+                self._counter.reset()
+
+    def seed_account(self, account_id: str) -> None:
+        """Create the messy starting point (``awslab.SEED``) in a fresh account, with real ages."""
+        with _gc_paused():
+            seed_mod.seed_backend(self.iam_backend(account_id))
+
+    def iam_backend(self, account_id: str) -> Any:
+        """moto's IAM backend of ``account_id``: ``moto.iam.models.iam_backends[account_id]["aws"]``."""
+        from moto.iam.models import iam_backends  # pylint: disable=import-outside-toplevel
+
+        return iam_backends[account_id][PARTITION]
+
+    def age(
+        self,
+        account_id: str,
+        user_name: str,
+        days: float | None = None,
+        *,
+        key_id: str | int | None = None,
+        last_used_days: float | str | None = None,
+        password_last_used_days: float | str | None = None,
+        service: str = "iam",
+    ) -> None:
+        """Move real ages of a user or of one of its keys, relative to now (moto's clock).
+
+        * ``days`` without ``key_id``: the user was created ``days`` ago (CreateDate; moto also
+          reports it as the login profile's CreateDate and ``password_last_changed``).
+        * ``days`` with ``key_id``: that access key was created ``days`` ago (CreateDate,
+          ``access_key_N_last_rotated``).
+        * ``last_used_days`` (needs ``key_id``): the key was last used ``last_used_days`` ago
+          by ``service`` in us-east-1 (``GetAccessKeyLastUsed``, ``access_key_N_last_used_date``).
+        * ``password_last_used_days``: ``PasswordLastUsed`` / ``password_last_used``.
+
+        ``key_id`` is an access key id or a position (0 = the user's first key). Pass
+        ``awslab.NEVER`` as a ``*_last_used_days`` value to make it "never used"; ``None``
+        leaves a value unchanged.
+        """
+        seed_mod.age_user(
+            self.iam_backend(account_id),
+            user_name,
+            days,
+            key_id=key_id,
+            last_used_days=last_used_days,
+            password_last_used_days=password_last_used_days,
+            service=service,
+        )
+
+    # ---------------------------------------------------------------- calls
+
+    def calls(self, account_id: str | None = None) -> dict[str, Any]:
+        """Server-side call counts ``{account_id: {"service:Action": n}}`` (or one account's)."""
+        if self._counter is None:
+            raise LabError("the lab is not running")
+        return self._counter.snapshot(account_id)
+
+    def reset_calls(self) -> None:
+        """Forget the call counts."""
+        if self._counter is not None:
+            self._counter.reset()
+
+    # ---------------------------------------------------------------- clients
+
+    def controller_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Environment for a controller subprocess (see :func:`awslab.lab.controller_env`)."""
+        return controller_env(base)
+
+    def session(self, account_id: str, fresh: bool = False) -> LabSession:
+        """A session acting in ``account_id``: the controller's credentials for the management
+        account, else credentials from ``sts:AssumeRole`` into its OrganizationAccountAccessRole.
+
+        Raises ``AssertionError`` unless ``sts:GetCallerIdentity`` answers ``account_id``.
+        Sessions are cached until :meth:`reset` (``fresh=True`` assumes the role again); making
+        one costs an AssumeRole and a GetCallerIdentity call, which are counted.
+        """
+        with self._lock:
+            if not fresh and account_id in self._sessions:
+                return self._sessions[account_id]
+            session = open_session(self.endpoint_url, account_id)
+            self._sessions[account_id] = session
+            return session
+
+    def client(self, account_id: str, service: str, **kwargs: Any) -> Any:
+        """A boto3 client for ``service`` acting in ``account_id`` at the lab endpoint."""
+        return self.session(account_id).client(service, **kwargs)
+
+    # ---------------------------------------------------------------- files
+
+    def write_inventory(
+        self,
+        path: str | os.PathLike[str],
+        accounts: Iterable[str] | None = None,
+        hostvars: HostVars = None,
+    ) -> Path:
+        """Write an Ansible YAML inventory: group ``aws_accounts``, host ``lab-<id>`` per member
+        account (or per id in ``accounts``). ``hostvars`` is merged into every host: a mapping,
+        or a callable ``account_id -> mapping`` for per-host values."""
+        account_ids = list(self.account_ids if accounts is None else accounts)
+        return write_inventory_file(path, inventory_dict(self.endpoint_url, account_ids, hostvars))

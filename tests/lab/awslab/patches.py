@@ -1,0 +1,236 @@
+"""Patches applied to moto's IAM backend inside the lab process.
+
+Two kinds, both installed by :func:`install` (idempotent) and removed by :func:`uninstall`:
+
+* Fidelity: AWS refuses to delete an IAM entity that still has dependants (HTTP 409
+  ``DeleteConflict``); moto lets most of these deletes through. The strict versions below raise
+  moto's own ``DeleteConflictException``, which moto serialises as a proper IAM error, so boto3
+  raises ``ClientError`` with code ``DeleteConflict``. ``UpdateLoginProfile`` without a password
+  no longer deletes the login profile.
+* Speed: AWS managed policies (``MOTO_IAM_LOAD_MANAGED_POLICIES``) are built once per process
+  and copied per account instead of parsed and built per IAM backend, and only the ``aws``
+  partition gets them (the lab lives in us-east-1; moto creates IAM backends for all six
+  partitions of every account it looks at, e.g. to resolve an access key).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from moto import settings
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.exceptions import DeleteConflictException, NotFoundException
+from moto.iam.models import AWSManagedPolicy, IAMBackend
+
+# AWS's wording, per dependency (as returned by the real DeleteUser / DeleteGroup / DeletePolicy).
+USER_CONFLICTS = (
+    ("login_profile", "Cannot delete entity, must delete login profile first."),
+    ("access_keys", "Cannot delete entity, must delete access keys first."),
+    ("signing_certificates", "Cannot delete entity, must delete certificates first."),
+    ("ssh_public_keys", "Cannot delete entity, must remove referenced objects first."),
+    ("mfa_devices", "Cannot delete entity, must delete MFA device first."),
+    ("inline_policies", "Cannot delete entity, must delete policies first."),
+    ("attached_policies", "Cannot delete entity, must detach all policies first."),
+    ("groups", "Cannot delete entity, must remove users from group first."),
+)
+GROUP_CONFLICTS = (
+    ("members", "Cannot delete entity, must remove users from group first."),
+    ("inline_policies", "Cannot delete entity, must delete policies first."),
+    ("attached_policies", "Cannot delete entity, must detach all policies first."),
+)
+POLICY_ATTACHED = "Cannot delete a policy attached to entities."
+POLICY_VERSIONS = (
+    "This policy has more than one version. Before you delete a policy, you must delete the "
+    "policy's versions. The default version is deleted with the policy."
+)
+MFA_ASSIGNED = "Cannot delete entity, must deactivate MFA device first."
+
+_lock = threading.Lock()
+_originals: dict[str, Callable[..., Any]] = {}
+
+
+def user_dependencies(backend: IAMBackend, user_name: str) -> list[str]:
+    """Return what still blocks DeleteUser for ``user_name``, in AWS's order (empty: deletable)."""
+    user = backend.get_user(user_name)
+    present = {
+        "login_profile": bool(user.password),
+        "access_keys": bool(user.access_keys),
+        "signing_certificates": bool(user.signing_certificates),
+        "ssh_public_keys": bool(user.ssh_public_keys),
+        "mfa_devices": bool(user.mfa_devices),
+        "inline_policies": bool(user.policies),
+        "attached_policies": bool(user.managed_policies),
+        "groups": bool(backend.get_groups_for_user(user_name)),
+    }
+    return [name for name, _message in USER_CONFLICTS if present[name]]
+
+
+def _strict_delete_user(original: Callable[..., Any], self: IAMBackend, user_name: str) -> None:
+    blockers = user_dependencies(self, user_name)
+    if blockers:
+        raise DeleteConflictException(dict(USER_CONFLICTS)[blockers[0]])
+    original(self, user_name)
+
+
+def _strict_delete_group(original: Callable[..., Any], self: IAMBackend, group_name: str) -> None:
+    group = self.get_group(group_name)
+    present = {
+        "members": bool(group.users),
+        "inline_policies": bool(group.policies),
+        "attached_policies": bool(group.managed_policies),
+    }
+    for name, message in GROUP_CONFLICTS:
+        if present[name]:
+            raise DeleteConflictException(message)
+    original(self, group_name)
+
+
+def _policy_is_attached(backend: IAMBackend, arn: str) -> bool:
+    holders = [*backend.users.values(), *backend.groups.values(), *backend.roles.values()]
+    return any(arn in holder.managed_policies for holder in holders)
+
+
+def _strict_delete_policy(original: Callable[..., Any], self: IAMBackend, policy_arn: str) -> None:
+    policy = self.get_policy(policy_arn)
+    if _policy_is_attached(self, policy.arn):
+        raise DeleteConflictException(POLICY_ATTACHED)
+    if len(policy.versions) > 1:
+        raise DeleteConflictException(POLICY_VERSIONS)
+    original(self, policy_arn)
+
+
+def _strict_delete_virtual_mfa_device(original: Callable[..., Any], self: IAMBackend, serial_number: str) -> None:
+    device = self.virtual_mfa_devices.get(serial_number)
+    assigned = device is not None and (device.user is not None or device.enable_date is not None)
+    assigned = assigned or any(serial_number in u.mfa_devices for u in self.users.values())
+    if assigned:
+        raise DeleteConflictException(MFA_ASSIGNED)
+    original(self, serial_number)
+
+
+def _strict_delete_role(original: Callable[..., Any], self: IAMBackend, role_name: str) -> None:
+    # moto already refuses (instance profile, attached, inline); kept explicit so the lab's
+    # guarantee does not depend on a moto version.
+    role = self.get_role(role_name)
+    if any(role in profile.roles for profile in self.get_instance_profiles()):
+        raise DeleteConflictException("Cannot delete entity, must remove roles from instance profile first.")
+    if role.managed_policies:
+        raise DeleteConflictException("Cannot delete entity, must detach all policies first.")
+    if role.policies:
+        raise DeleteConflictException("Cannot delete entity, must delete policies first.")
+    original(self, role_name)
+
+
+def _update_login_profile(
+    original: Callable[..., Any],
+    self: IAMBackend,
+    user_name: str,
+    password: str | None,
+    password_reset_required: Any,
+) -> Any:
+    # moto sets the password to None (= deletes the console login) when only
+    # PasswordResetRequired is sent; AWS keeps the password.
+    user = self.get_user(user_name)
+    if not user.password:
+        raise NotFoundException(f"Login profile for {user_name} not found")
+    if password_reset_required is None:
+        reset = user.password_reset_required
+    else:
+        reset = str(password_reset_required).lower() == "true"
+    return original(self, user_name, password or user.password, reset)
+
+
+@functools.lru_cache(maxsize=4)
+def _managed_policy_templates(region_name: str) -> tuple[AWSManagedPolicy, ...]:
+    """Every AWS managed policy, parsed once (moto parses ~1,600 of them per IAM backend)."""
+    templates = []
+    for name, data in json.loads(aws_managed_policies_data).items():
+        templates.append(
+            AWSManagedPolicy(
+                name,
+                account_id="aws",
+                region=region_name,
+                default_version_id=data.get("DefaultVersionId"),
+                path=data.get("Path"),
+                document=json.dumps(data.get("Document")),
+                create_date=datetime.fromisoformat(data["CreateDate"]),
+                update_date=datetime.fromisoformat(data["UpdateDate"]),
+            )
+        )
+    return tuple(templates)
+
+
+def _copy_policy(template: AWSManagedPolicy, account_id: str) -> AWSManagedPolicy:
+    """Per-account copy of an AWS managed policy (attachment_count, versions and tags are per
+    account). The policy id is shared by every account, as AWS managed policy ids are in AWS.
+
+    ``object.__new__`` skips moto's BaseModel instance tracking (only used by
+    ``/moto-api/data.json``), which costs more than the copy itself.
+    """
+    policy = object.__new__(AWSManagedPolicy)
+    policy.__dict__.update(template.__dict__)
+    policy.account_id = account_id
+    policy.attachment_count = 0
+    policy.tags = dict(template.tags)
+    versions = []
+    for template_version in template.versions:
+        version = object.__new__(type(template_version))
+        version.__dict__.update(template_version.__dict__)
+        versions.append(version)
+    policy.versions = versions
+    return policy
+
+
+def _init_aws_policies(_original: Callable[..., Any], self: IAMBackend) -> list[Any]:
+    if not settings.load_iam_aws_managed_policies() or self.partition != "aws":
+        return []
+    return [_copy_policy(t, self.account_id) for t in _managed_policy_templates(self.region_name)]
+
+
+_PATCHES: dict[str, Callable[..., Any]] = {
+    "delete_user": _strict_delete_user,
+    "delete_group": _strict_delete_group,
+    "delete_policy": _strict_delete_policy,
+    "delete_virtual_mfa_device": _strict_delete_virtual_mfa_device,
+    "delete_role": _strict_delete_role,
+    "update_login_profile": _update_login_profile,
+    "_init_aws_policies": _init_aws_policies,
+}
+
+
+def _bind(name: str, patch: Callable[..., Any], original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def method(self: IAMBackend, *args: Any, **kwargs: Any) -> Any:
+        return patch(original, self, *args, **kwargs)
+
+    method.__awslab_patch__ = name  # type: ignore[attr-defined]
+    return method
+
+
+def installed() -> bool:
+    """Whether the lab's patches are active in this process."""
+    return bool(_originals)
+
+
+def install() -> None:
+    """Patch moto's ``IAMBackend`` class (every account, existing and future backends)."""
+    with _lock:
+        if _originals:
+            return
+        for name, patch in _PATCHES.items():
+            original = getattr(IAMBackend, name)
+            _originals[name] = original
+            setattr(IAMBackend, name, _bind(name, patch, original))
+
+
+def uninstall() -> None:
+    """Restore moto's original methods."""
+    with _lock:
+        for name, original in _originals.items():
+            setattr(IAMBackend, name, original)
+        _originals.clear()
