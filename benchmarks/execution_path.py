@@ -85,7 +85,7 @@ def main():
         print("|---|---|---|---|---|")
         for mode in ("module", "inprocess"):
             times, calls = [], 0
-            for _ in range(args.repeat):
+            for _attempt in range(args.repeat):
                 elapsed, calls = run(lab, playbook, inventory, collections, mode, args.forks)
                 times.append(elapsed)
             wall = statistics.median(times)

@@ -71,7 +71,7 @@ def iam():
 
 
 def add_errors(stubber, method, code, count, status=400):
-    for _ in range(count):
+    for _attempt in range(count):
         stubber.add_client_error(
             method, service_error_code=code, service_message="%s happened" % code, http_status_code=status
         )

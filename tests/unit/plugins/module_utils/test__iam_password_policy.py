@@ -320,7 +320,7 @@ def test_no_diff_unless_asked(context):
 @pytest.mark.parametrize("diff", [True, False])
 def test_execute_returns_diff_only_when_asked(context, diff):
     result = execute(
-        pp.MODULE_SPEC, params(min_password_length=14), check_mode=True, diff=diff, context_factory=lambda p: context(p)
+        pp.MODULE_SPEC, params(min_password_length=14), check_mode=True, diff=diff, context_factory=context
     )
     assert result["changed"] is True
     assert ("diff" in result) is diff

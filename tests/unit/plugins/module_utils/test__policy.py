@@ -147,14 +147,16 @@ UNEQUAL = [
 
 @pytest.mark.parametrize("left, right", EQUAL)
 def test_equal_when_only_formatting_differs(left, right):
-    assert _policy.equal(left, right) is True
-    assert _policy.equal(right, left) is True
+    first, second = left, right
+    assert _policy.equal(first, second) is True
+    assert _policy.equal(second, first) is True
 
 
 @pytest.mark.parametrize("left, right", UNEQUAL)
 def test_unequal_when_the_grant_differs(left, right):
-    assert _policy.equal(left, right) is False
-    assert _policy.equal(right, left) is False
+    first, second = left, right
+    assert _policy.equal(first, second) is False
+    assert _policy.equal(second, first) is False
 
 
 def test_normalise_canonical_form():
