@@ -1,0 +1,312 @@
+# -*- coding: utf-8 -*-
+# Copyright: hardening.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An IAM group, its members and its policies (module iam_group, practice 2).
+
+Only what the options manage is read: GetGroup (existence, path, members) always,
+the attached policies when O(managed_policies) is set, the inline policy names and
+the documents of the named ones when O(inline_policies) is set. A converged run
+therefore costs one call per managed aspect, whatever else the account holds.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from ansible_collections.hardening.aws.plugins.module_utils import _iam_common, _iam_names, _policy
+from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
+from ansible_collections.hardening.aws.plugins.module_utils._module import ModuleSpec
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True, aliases=["group_name"]),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    path=dict(type="str"),
+    managed_policies=dict(type="list", elements="str", aliases=["managed_policy"]),
+    purge_managed_policies=dict(type="bool", default=False, aliases=["purge_policies"]),
+    inline_policies=dict(type="dict"),
+    purge_inline_policies=dict(type="bool", default=False),
+    members=dict(type="list", elements="str", aliases=["users"]),
+    purge_members=dict(type="bool", default=False, aliases=["purge_users"]),
+)
+
+# One API call of a plan: the boto3 method, its arguments, and what it does in words
+# (the words are what check mode reports, item by item).
+Step = namedtuple("Step", "method kwargs text")
+
+
+def _group_resource(name):
+    return "group %s" % name
+
+
+def _check_document(document, what, field):
+    """parse() only checks for a JSON object; normalise() also checks the statements."""
+    try:
+        _policy.normalise(document, what)
+    except _policy.PolicyError as exc:
+        message = str(exc)
+        if not message.startswith(what):
+            message = "%s: %s" % (what, message)
+        raise HardeningError(message, option=field) from None
+
+
+def parse_inline(params, field="inline_policies"):
+    """The inline_policies option as {name: document dict}, every name and document checked."""
+    policies = params.get(field)
+    if policies is None:
+        return None
+    for name in policies:
+        _iam_names.check_name("inline_policy", name, field)
+    parsed = _iam_common.parse_inline_policies(policies, field)
+    for name, document in parsed.items():
+        _check_document(document, "%s[%s]" % (field, name), field)
+    return parsed
+
+
+def validate(params):
+    """Reject names, paths, policy references and documents IAM would refuse, before any call.
+    With state=absent only the name matters."""
+    _iam_names.check_name("group", params.get("name"), "name")
+    if params.get("state") == "absent":
+        return
+    _iam_names.check_path(params.get("path"), "path")
+    for ref in params.get("managed_policies") or ():
+        _iam_names.check_policy_ref(ref, "managed_policies")
+    _iam_names.check_names("user", params.get("members"), "members")
+    parse_inline(params)
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def read(iam, name, managed=False, inline=False, documents=()):
+    """The group in our form, or None when it does not exist.
+
+    ``managed`` adds ``managed_policies`` (sorted ARNs); ``inline`` adds
+    ``inline_policies`` ({name: document}), with the documents of ``documents`` read
+    and the others left as None: a document is read only to compare it."""
+    resource = _group_resource(name)
+    answer = iam.paginate("get_group", resource=resource, ignore=("NoSuchEntity",), GroupName=name)
+    if answer is None:
+        return None
+    group = answer["Group"]
+    state = {
+        "name": group["GroupName"],
+        "arn": group["Arn"],
+        "path": group["Path"],
+        "members": sorted(user["UserName"] for user in answer.get("Users", [])),
+    }
+    if managed:
+        attached = iam.paginate("list_attached_group_policies", resource=resource, GroupName=name)
+        state["managed_policies"] = sorted(p["PolicyArn"] for p in attached.get("AttachedPolicies", []))
+    if inline:
+        names = iam.paginate("list_group_policies", resource=resource, GroupName=name).get("PolicyNames", [])
+        inline_docs = {}
+        for policy_name in names:
+            document = None
+            if policy_name in documents:
+                found = iam.call(
+                    "get_group_policy",
+                    resource="inline policy %s of %s" % (policy_name, resource),
+                    ignore=("NoSuchEntity",),
+                    GroupName=name,
+                    PolicyName=policy_name,
+                )
+                if found is None:  # deleted between the two calls
+                    continue
+                document = _policy.parse(found["PolicyDocument"])
+            inline_docs[policy_name] = document
+        state["inline_policies"] = inline_docs
+    return state
+
+
+def _user_exists(iam, user_name):
+    answer = iam.call("get_user", resource="user %s" % user_name, ignore=("NoSuchEntity",), UserName=user_name)
+    return answer is not None
+
+
+def check_new_members(iam, steps, field="members"):
+    """Fail, naming them, if users the plan would add do not exist: before any change."""
+    missing = [s.kwargs["UserName"] for s in steps if s.method == "add_user_to_group"]
+    missing = [user for user in missing if not _user_exists(iam, user)]
+    if missing:
+        raise HardeningError(
+            "%s: %s %s not exist in this account; nothing was changed"
+            % (field, ", ".join(repr(u) for u in missing), "does" if len(missing) == 1 else "do"),
+            option=field,
+            missing=missing,
+        )
+
+
+def resolve_managed(iam, current, refs, field="managed_policies"):
+    """ARNs of the managed_policies option. A name already attached resolves for free."""
+    if refs is None:
+        return None
+    attached = (current or {}).get("managed_policies") or []
+    known = {_iam_common.policy_name_of(arn): arn for arn in attached}
+    resolver = _iam_common.PolicyResolver(iam, _iam_common.partition_of((current or {}).get("arn")))
+    return resolver.resolve_all(refs, known, field)
+
+
+# --- planning (pure) ----------------------------------------------------------------
+
+
+def plan_members(current, wanted, purge):
+    """(to add, to remove) user names. IAM user names are unique regardless of case, so
+    ``Alice`` and ``alice`` are the same member; None wanted means not managed."""
+    if wanted is None:
+        return [], []
+    have = {user.lower() for user in current}
+    want = {user.lower() for user in wanted}
+    add = []
+    for user in wanted:
+        if user.lower() not in have:
+            have.add(user.lower())
+            add.append(user)
+    remove = sorted(user for user in current if purge and user.lower() not in want)
+    return add, remove
+
+
+def plan_absent(current):
+    """Steps that delete ``current`` in the order IAM accepts: members, attached
+    policies, inline policies, then the group."""
+    if current is None:
+        return []
+    name = current["name"]
+    steps = [
+        Step("remove_user_from_group", dict(GroupName=name, UserName=user), "remove user %s" % user)
+        for user in current["members"]
+    ]
+    steps += [
+        Step("detach_group_policy", dict(GroupName=name, PolicyArn=arn), "detach managed policy %s" % arn)
+        for arn in current.get("managed_policies", [])
+    ]
+    steps += [
+        Step("delete_group_policy", dict(GroupName=name, PolicyName=p), "delete inline policy %s" % p)
+        for p in sorted(current.get("inline_policies", {}))
+    ]
+    steps.append(Step("delete_group", dict(GroupName=name), "delete group %s" % name))
+    return steps
+
+
+def plan_present(current, params, managed_arns, inline_docs):
+    """(steps, planned state) that bring ``current`` (None: no group) to what ``params``
+    ask. ``managed_arns`` and ``inline_docs`` are the resolved options (None: not managed)."""
+    name = params["name"]
+    steps = []
+    if current is None:
+        path = params.get("path") or "/"
+        steps.append(Step("create_group", dict(GroupName=name, Path=path), "create group %s" % name))
+        base = {"name": name, "arn": None, "path": path, "members": []}
+        if managed_arns is not None:
+            base["managed_policies"] = []
+        if inline_docs is not None:
+            base["inline_policies"] = {}
+    else:
+        base = current
+        if params.get("path") is not None and params["path"] != current["path"]:
+            steps.append(
+                Step(
+                    "update_group",
+                    dict(GroupName=name, NewPath=params["path"]),
+                    "move group %s from path %s to %s" % (name, current["path"], params["path"]),
+                )
+            )
+    planned = dict(base, path=params.get("path") or base["path"])
+    if planned["arn"] and planned["path"] != base["path"]:
+        # A group's ARN holds its path: arn:aws:iam::123456789012:group/people/devs
+        planned["arn"] = "%s:group%s%s" % (planned["arn"].split(":group/", 1)[0], planned["path"], name)
+
+    add, remove = plan_members(base["members"], params.get("members"), params.get("purge_members"))
+    steps += [Step("add_user_to_group", dict(GroupName=name, UserName=u), "add user %s" % u) for u in add]
+    steps += [Step("remove_user_from_group", dict(GroupName=name, UserName=u), "remove user %s" % u) for u in remove]
+    planned["members"] = sorted([u for u in base["members"] if u not in remove] + add)
+
+    if managed_arns is not None:
+        attach, detach = _iam_common.plan_attached(
+            base["managed_policies"], managed_arns, params.get("purge_managed_policies")
+        )
+        steps += [
+            Step("attach_group_policy", dict(GroupName=name, PolicyArn=a), "attach managed policy %s" % a)
+            for a in attach
+        ]
+        steps += [
+            Step("detach_group_policy", dict(GroupName=name, PolicyArn=a), "detach managed policy %s" % a)
+            for a in detach
+        ]
+        planned["managed_policies"] = sorted([a for a in base["managed_policies"] if a not in detach] + attach)
+
+    if inline_docs is not None:
+        put, delete = _iam_common.plan_inline(base["inline_policies"], inline_docs, params.get("purge_inline_policies"))
+        steps += [
+            Step(
+                "put_group_policy",
+                dict(GroupName=name, PolicyName=p, PolicyDocument=_policy.to_json(doc)),
+                "%s inline policy %s" % ("update" if p in base["inline_policies"] else "add", p),
+            )
+            for p, doc in sorted(put.items())
+        ]
+        steps += [
+            Step("delete_group_policy", dict(GroupName=name, PolicyName=p), "delete inline policy %s" % p)
+            for p in delete
+        ]
+        docs = {p: doc for p, doc in base["inline_policies"].items() if p not in delete}
+        docs.update(put)
+        planned["inline_policies"] = docs
+    return steps, planned
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+def public(state):
+    """The group as the module returns it (inline policies by name)."""
+    if state is None:
+        return None
+    out = dict(state)
+    if "inline_policies" in out:
+        out["inline_policies"] = sorted(out["inline_policies"])
+    return out
+
+
+def diff_state(state):
+    """One side of the diff: the group, plus the inline documents that were compared."""
+    if state is None:
+        return {"state": "absent"}
+    out = dict(public(state), state="present")
+    if "inline_policies" in state:
+        out["inline_policy_documents"] = {p: d for p, d in state["inline_policies"].items() if d is not None}
+    return out
+
+
+def run(aws, params, check_mode, diff):
+    """Converge the group (see module documentation)."""
+    iam = aws.client("iam")
+    name = params["name"]
+    absent = params["state"] == "absent"
+    inline_docs = None if absent else parse_inline(params)
+    reads = dict(
+        managed=absent or params.get("managed_policies") is not None,
+        inline=absent or inline_docs is not None,
+        documents=frozenset(inline_docs or ()),
+    )
+    current = read(iam, name, **reads)
+    if absent:
+        steps, planned = plan_absent(current), None
+    else:
+        managed_arns = resolve_managed(iam, current, params.get("managed_policies"))
+        steps, planned = plan_present(current, params, managed_arns, inline_docs)
+        check_new_members(iam, steps)
+
+    changed = bool(steps)
+    after = planned if changed else current
+    if changed and not check_mode:
+        for step in steps:
+            iam.call(step.method, resource=_group_resource(name), **step.kwargs)
+        after = None if absent else read(iam, name, **reads)
+    result = {"changed": changed, "group": public(after), "actions": [s.text for s in steps]}
+    if diff:
+        result["diff"] = {"before": diff_state(current), "after": diff_state(after)}
+    return result
+
+
+MODULE_SPEC = ModuleSpec("iam_group", ARGUMENT_SPEC, run, validate=validate)
