@@ -151,6 +151,10 @@ class AwsClient:
         self._sleep = sleep
         self._max_attempts = max_attempts
 
+    def sleep(self, seconds):
+        """Wait between polls of an asynchronous AWS job (tests inject a fake sleep)."""
+        self._sleep(seconds)
+
     def _retrying(self, method, fn, resource):
         operation = _operation_name(self.raw, method)
         attempt = 0

@@ -9,7 +9,7 @@ are unit-tested without AWS. Lists replace only with an explicit ``purge``.
 
 from __future__ import annotations
 
-from ansible_collections.hardening.aws.plugins.module_utils import _policy
+from ansible_collections.hardening.aws.plugins.module_utils import _iam_names, _policy
 from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
 
 # AWS managed policies whose ARN has a path: resolved without listing the ~1,500 of them.
@@ -134,14 +134,48 @@ def plan_tags(current, wanted, purge):
     return to_set, remove
 
 
+def parse_policy_document(document, field, what=None):
+    """A policy option (JSON text or dict) as a dict, its statements checked, before any call."""
+    what = what or field
+    try:
+        parsed = _policy.parse(document, what)
+        # parse() only checks for a JSON object; normalise() also checks the statements.
+        _policy.normalise(parsed, what)
+    except _policy.PolicyError as exc:
+        message = str(exc)
+        if not message.startswith(what):
+            message = "%s: %s" % (what, message)
+        raise HardeningError(message, option=field) from None
+    return parsed
+
+
 def parse_inline_policies(policies, field="inline_policies"):
-    """Validate an inline policies option ({name: JSON text or dict}) before any call."""
+    """An inline policies option ({name: JSON text or dict}) as {name: dict}, every name and
+    document checked before any call; None (not managed) stays None."""
     if policies is None:
         return None
     out = {}
     for name, document in policies.items():
-        try:
-            out[name] = _policy.parse(document, "%s[%s]" % (field, name))
-        except _policy.PolicyError as exc:
-            raise HardeningError(str(exc), option=field) from None
+        _iam_names.check_name("inline_policy", name, field)
+        out[name] = parse_policy_document(document, field, "%s[%s]" % (field, name))
     return out
+
+
+def require_existing(iam, kind, names, field):
+    """Fail, naming them all, when any of ``names`` (users or groups) does not exist.
+
+    Called before the first change, so a typo in a list leaves the account untouched."""
+    method, key = {"user": ("get_user", "UserName"), "group": ("get_group", "GroupName")}[kind]
+    missing = []
+    for name in names:
+        kwargs = {key: name, "MaxItems": 1} if kind == "group" else {key: name}
+        found = iam.call(method, resource="%s %s" % (kind, name), ignore=("NoSuchEntity",), **kwargs)
+        if found is None:
+            missing.append(name)
+    if missing:
+        raise HardeningError(
+            "%s: %s %s not exist in this account; nothing was changed"
+            % (field, ", ".join(repr(n) for n in missing), "does" if len(missing) == 1 else "do"),
+            option=field,
+            missing=missing,
+        )

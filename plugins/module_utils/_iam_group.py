@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_common, _iam_names, _policy
-from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
 from ansible_collections.hardening.aws.plugins.module_utils._module import ModuleSpec
 
 ARGUMENT_SPEC = dict(
@@ -38,28 +37,11 @@ def _group_resource(name):
     return "group %s" % name
 
 
-def _check_document(document, what, field):
-    """parse() only checks for a JSON object; normalise() also checks the statements."""
-    try:
-        _policy.normalise(document, what)
-    except _policy.PolicyError as exc:
-        message = str(exc)
-        if not message.startswith(what):
-            message = "%s: %s" % (what, message)
-        raise HardeningError(message, option=field) from None
 
 
 def parse_inline(params, field="inline_policies"):
     """The inline_policies option as {name: document dict}, every name and document checked."""
-    policies = params.get(field)
-    if policies is None:
-        return None
-    for name in policies:
-        _iam_names.check_name("inline_policy", name, field)
-    parsed = _iam_common.parse_inline_policies(policies, field)
-    for name, document in parsed.items():
-        _check_document(document, "%s[%s]" % (field, name), field)
-    return parsed
+    return _iam_common.parse_inline_policies(params.get(field), field)
 
 
 def validate(params):
@@ -119,22 +101,12 @@ def read(iam, name, managed=False, inline=False, documents=()):
     return state
 
 
-def _user_exists(iam, user_name):
-    answer = iam.call("get_user", resource="user %s" % user_name, ignore=("NoSuchEntity",), UserName=user_name)
-    return answer is not None
 
 
 def check_new_members(iam, steps, field="members"):
     """Fail, naming them, if users the plan would add do not exist: before any change."""
-    missing = [s.kwargs["UserName"] for s in steps if s.method == "add_user_to_group"]
-    missing = [user for user in missing if not _user_exists(iam, user)]
-    if missing:
-        raise HardeningError(
-            "%s: %s %s not exist in this account; nothing was changed"
-            % (field, ", ".join(repr(u) for u in missing), "does" if len(missing) == 1 else "do"),
-            option=field,
-            missing=missing,
-        )
+    new = [s.kwargs["UserName"] for s in steps if s.method == "add_user_to_group"]
+    _iam_common.require_existing(iam, "user", new, field)
 
 
 def resolve_managed(iam, current, refs, field="managed_policies"):

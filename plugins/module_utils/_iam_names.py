@@ -28,8 +28,8 @@ NAME_KINDS = {
 }
 _PATH = re.compile(r"/([\x21-\x7e]*/)?")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
-_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}")
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/([\x21-\x7e]*/)?[\w+=,.@-]{1,64}")
+_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/([\x21-\x7e]*/)?[\w+=,.@-]{1,64}", re.ASCII)
 
 
 def _fail(field, value, kind_label, rule):
@@ -43,7 +43,7 @@ def check_name(kind, value, field="name"):
         _fail(field, value, label, "it must be a non-empty string")
     if len(value) > longest:
         _fail(field, value, label, "it must be 1 to %d characters long, not %d" % (longest, len(value)))
-    if not re.fullmatch(_NAME_CHARS + "+", value):
+    if not re.fullmatch(_NAME_CHARS + "+", value, re.ASCII):
         _fail(field, value, label, "allowed characters are %s" % _NAME_RULE)
 
 

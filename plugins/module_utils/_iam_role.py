@@ -49,41 +49,17 @@ def _role_resource(name):
     return "role %s" % name
 
 
-def _check_document(document, what, field):
-    """parse() only checks for a JSON object; normalise() also checks the statements."""
-    try:
-        _policy.normalise(document, what)
-    except _policy.PolicyError as exc:
-        message = str(exc)
-        if not message.startswith(what):
-            message = "%s: %s" % (what, message)
-        raise HardeningError(message, option=field) from None
 
 
 def parse_trust(params, field="assume_role_policy"):
     """The trust policy option as a dict (None when not given), checked statement by statement."""
     document = params.get(field)
-    if document is None:
-        return None
-    try:
-        parsed = _policy.parse(document, field)
-    except _policy.PolicyError as exc:
-        raise HardeningError(str(exc), option=field) from None
-    _check_document(parsed, field, field)
-    return parsed
+    return None if document is None else _iam_common.parse_policy_document(document, field)
 
 
 def parse_inline(params, field="inline_policies"):
     """The inline_policies option as {name: document dict}, every name and document checked."""
-    policies = params.get(field)
-    if policies is None:
-        return None
-    for name in policies:
-        _iam_names.check_name("inline_policy", name, field)
-    parsed = _iam_common.parse_inline_policies(policies, field)
-    for name, document in parsed.items():
-        _check_document(document, "%s[%s]" % (field, name), field)
-    return parsed
+    return _iam_common.parse_inline_policies(params.get(field), field)
 
 
 def _check_description(value, field="description"):
