@@ -34,6 +34,7 @@ from .seed import (
     KeySeed,
     PolicySeed,
     RoleSeed,
+    ServiceCredentialSeed,
     UserSeed,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "LabError",
     "PolicySeed",
     "RoleSeed",
+    "ServiceCredentialSeed",
     "UserSeed",
     "controller_env",
     "inventory_dict",

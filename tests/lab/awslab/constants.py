@@ -19,6 +19,7 @@ CONTROLLER_SECRET_ACCESS_KEY = "lab-controller-secret-not-a-real-key-000"  # noq
 
 ADMINISTRATOR_ACCESS_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 READ_ONLY_ACCESS_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+POWER_USER_ACCESS_ARN = "arn:aws:iam::aws:policy/PowerUserAccess"
 
 #: Environment variables removed from a controller's environment: they would send boto3
 #: to a profile, a real credential source or another endpoint, or pin moto to one account.

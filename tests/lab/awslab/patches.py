@@ -1,12 +1,15 @@
 """Patches applied to moto's IAM backend inside the lab process.
 
-Two kinds, both installed by :func:`install` (idempotent) and removed by :func:`uninstall`:
+Three kinds, all installed by :func:`install` (idempotent) and removed by :func:`uninstall`:
 
 * Fidelity: AWS refuses to delete an IAM entity that still has dependants (HTTP 409
   ``DeleteConflict``); moto lets most of these deletes through. The strict versions below raise
   moto's own ``DeleteConflictException``, which moto serialises as a proper IAM error, so boto3
   raises ``ClientError`` with code ``DeleteConflict``. ``UpdateLoginProfile`` without a password
   no longer deletes the login profile.
+* Missing calls: the IAM actions moto does not implement (service-specific credentials, user
+  permissions boundaries, GetMFADevice, ChangePassword) become methods of moto's
+  ``IamResponse``; see :mod:`awslab.iam_extras`.
 * Speed: AWS managed policies (``MOTO_IAM_LOAD_MANAGED_POLICIES``) are built once per process
   and copied per account instead of parsed and built per IAM backend, and only the ``aws``
   partition gets them (the lab lives in us-east-1; moto creates IAM backends for all six
@@ -23,9 +26,13 @@ from datetime import datetime
 from typing import Any
 
 from moto import settings
+from moto.core.serialize import never_return
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.exceptions import DeleteConflictException, NotFoundException
-from moto.iam.models import AWSManagedPolicy, IAMBackend
+from moto.iam.models import AWSManagedPolicy, IAMBackend, ManagedPolicy, User
+from moto.iam.responses import IamResponse
+
+from . import iam_extras
 
 # AWS's wording, per dependency (as returned by the real DeleteUser / DeleteGroup / DeletePolicy).
 USER_CONFLICTS = (
@@ -33,6 +40,7 @@ USER_CONFLICTS = (
     ("access_keys", "Cannot delete entity, must delete access keys first."),
     ("signing_certificates", "Cannot delete entity, must delete certificates first."),
     ("ssh_public_keys", "Cannot delete entity, must remove referenced objects first."),
+    ("service_specific_credentials", "Cannot delete entity, must remove referenced objects first."),
     ("mfa_devices", "Cannot delete entity, must delete MFA device first."),
     ("inline_policies", "Cannot delete entity, must delete policies first."),
     ("attached_policies", "Cannot delete entity, must detach all policies first."),
@@ -50,8 +58,17 @@ POLICY_VERSIONS = (
 )
 MFA_ASSIGNED = "Cannot delete entity, must deactivate MFA device first."
 
+#: Listing operations that AWS documents as not returning a user's permissions boundary.
+LISTINGS_WITHOUT_USER_BOUNDARY = (
+    "ListUsersResponse.Users.User.PermissionsBoundary",
+    "GetGroupResponse.Users.User.PermissionsBoundary",
+)
+
 _lock = threading.Lock()
 _originals: dict[str, Callable[..., Any]] = {}
+_MISSING = object()
+#: (class, attribute, previous value or _MISSING) of every class attribute set, in order.
+_class_originals: list[tuple[type, str, Any]] = []
 
 
 def user_dependencies(backend: IAMBackend, user_name: str) -> list[str]:
@@ -62,6 +79,7 @@ def user_dependencies(backend: IAMBackend, user_name: str) -> list[str]:
         "access_keys": bool(user.access_keys),
         "signing_certificates": bool(user.signing_certificates),
         "ssh_public_keys": bool(user.ssh_public_keys),
+        "service_specific_credentials": bool(iam_extras.credentials_of(user)),
         "mfa_devices": bool(user.mfa_devices),
         "inline_policies": bool(user.policies),
         "attached_policies": bool(user.managed_policies),
@@ -91,8 +109,12 @@ def _strict_delete_group(original: Callable[..., Any], self: IAMBackend, group_n
 
 
 def _policy_is_attached(backend: IAMBackend, arn: str) -> bool:
+    """Attached to a user, group or role, or the permissions boundary of a user or role."""
     holders = [*backend.users.values(), *backend.groups.values(), *backend.roles.values()]
-    return any(arn in holder.managed_policies for holder in holders)
+    if any(arn in holder.managed_policies for holder in holders):
+        return True
+    users, roles = iam_extras.boundary_holders(backend, arn)
+    return bool(users or roles)
 
 
 def _strict_delete_policy(original: Callable[..., Any], self: IAMBackend, policy_arn: str) -> None:
@@ -214,23 +236,60 @@ def _bind(name: str, patch: Callable[..., Any], original: Callable[..., Any]) ->
 
 def installed() -> bool:
     """Whether the lab's patches are active in this process."""
-    return bool(_originals)
+    return bool(_originals or _class_originals)
+
+
+def _set_class_attribute(owner: type, name: str, value: Any) -> None:
+    _class_originals.append((owner, name, owner.__dict__.get(name, _MISSING)))
+    setattr(owner, name, value)
+
+
+def _install_iam_extras() -> None:
+    """Register the missing IAM calls with moto's ``IamResponse`` and the attributes they show."""
+    for name, handler in iam_extras.HANDLERS.items():
+        handler.__awslab_patch__ = name  # type: ignore[attr-defined]
+        _set_class_attribute(IamResponse, name, handler)
+    for name, wrap in iam_extras.WRAPPERS.items():
+        method = functools.wraps(getattr(IamResponse, name))(wrap(getattr(IamResponse, name)))
+        method.__awslab_patch__ = name  # type: ignore[attr-defined]
+        _set_class_attribute(IamResponse, name, method)
+    # moto serialises users and managed policies from their attributes (botocore names in
+    # snake_case): GetUser, CreateUser and GetAccountAuthorizationDetails pick these up.
+    _set_class_attribute(User, "permissions_boundary", property(iam_extras.permissions_boundary))
+    _set_class_attribute(
+        ManagedPolicy, "permissions_boundary_usage_count", property(iam_extras.permissions_boundary_usage_count)
+    )
+    # GetAccountAuthorizationDetails' ManagedPolicyDetail names these PolicyName / PolicyId, which
+    # moto's serialiser does not map to ``name`` / ``id`` (GetPolicy's Policy shape it does).
+    _set_class_attribute(ManagedPolicy, "policy_name", property(lambda policy: policy.name))
+    _set_class_attribute(ManagedPolicy, "policy_id", property(lambda policy: policy.id))
+    transformers = dict(IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER)
+    transformers.update(dict.fromkeys(LISTINGS_WITHOUT_USER_BOUNDARY, never_return))
+    _set_class_attribute(IamResponse, "RESPONSE_KEY_PATH_TO_TRANSFORMER", transformers)
 
 
 def install() -> None:
-    """Patch moto's ``IAMBackend`` class (every account, existing and future backends)."""
+    """Patch moto's ``IAMBackend`` class (every account, existing and future backends) and
+    register the missing IAM calls with moto's ``IamResponse``."""
     with _lock:
-        if _originals:
+        if _originals or _class_originals:
             return
         for name, patch in _PATCHES.items():
             original = getattr(IAMBackend, name)
             _originals[name] = original
             setattr(IAMBackend, name, _bind(name, patch, original))
+        _install_iam_extras()
 
 
 def uninstall() -> None:
-    """Restore moto's original methods."""
+    """Restore moto's original methods and attributes."""
     with _lock:
         for name, original in _originals.items():
             setattr(IAMBackend, name, original)
         _originals.clear()
+        while _class_originals:
+            owner, name, previous = _class_originals.pop()
+            if previous is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, previous)

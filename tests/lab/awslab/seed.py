@@ -19,6 +19,7 @@ from .constants import (
     ADMINISTRATOR_ACCESS_ARN,
     MANAGEMENT_ACCOUNT_ID,
     ORG_ROLE_NAME,
+    POWER_USER_ACCESS_ARN,
     READ_ONLY_ACCESS_ARN,
     REGION,
 )
@@ -41,6 +42,15 @@ class KeySeed:
 
 
 @dataclass(frozen=True)
+class ServiceCredentialSeed:
+    """One service-specific credential (e.g. CodeCommit Git credentials), in the order given."""
+
+    service_name: str = "codecommit.amazonaws.com"
+    created_days_ago: int = 0
+    active: bool = True
+
+
+@dataclass(frozen=True)
 class UserSeed:
     """One IAM user and everything hanging off it."""
 
@@ -57,6 +67,8 @@ class UserSeed:
     ssh_public_key: bool = False
     signing_certificate: bool = False
     tags: tuple[tuple[str, str], ...] = ()
+    service_specific_credentials: tuple[ServiceCredentialSeed, ...] = ()
+    permissions_boundary: str | None = None  # an AWS managed ARN or a customer managed policy name
 
     @property
     def active_keys(self) -> tuple[KeySeed, ...]:
@@ -139,6 +151,16 @@ class AccountSeed:
         """Users with attached managed or inline policies of their own."""
         return tuple(u.name for u in self.users if u.attached_policies or u.inline_policies)
 
+    @property
+    def users_with_service_specific_credentials(self) -> tuple[str, ...]:
+        """Users holding service-specific credentials (they block DeleteUser)."""
+        return tuple(u.name for u in self.users if u.service_specific_credentials)
+
+    @property
+    def users_with_permissions_boundary(self) -> tuple[str, ...]:
+        """Users with a permissions boundary (it does not block DeleteUser)."""
+        return tuple(u.name for u in self.users if u.permissions_boundary)
+
 
 def _allow(actions: list[str], resource: str = "*") -> dict[str, Any]:
     return {
@@ -208,6 +230,10 @@ SEED = AccountSeed(
             ssh_public_key=True,
             signing_certificate=True,
             tags=(("team", "payments"), ("owner", "dave@example.com")),
+            service_specific_credentials=(
+                ServiceCredentialSeed(service_name="codecommit.amazonaws.com", created_days_ago=450),
+            ),
+            permissions_boundary=POWER_USER_ACCESS_ARN,
         ),
     ),
     groups=(GroupSeed(name="developers", attached_policies=(READ_ONLY_ACCESS_ARN,)),),
@@ -375,6 +401,8 @@ def seed_backend(backend: Any, account_seed: AccountSeed = SEED) -> None:
 
 
 def _seed_user(backend: Any, seed: UserSeed, account_seed: AccountSeed, now: dt.datetime) -> None:
+    from . import iam_extras  # pylint: disable=import-outside-toplevel  (imports moto)
+
     name = seed.name
     tags = [{"Key": k, "Value": v} for k, v in seed.tags]
     user = backend.create_user(REGION, name, "/", tags)
@@ -405,6 +433,14 @@ def _seed_user(backend: Any, seed: UserSeed, account_seed: AccountSeed, now: dt.
     if seed.signing_certificate:
         cert = backend.upload_signing_certificate(name, signing_certificate_pem(name))
         cert.upload_date = days_ago(seed.created_days_ago - 1, now)
+    for credential_seed in seed.service_specific_credentials:
+        credential = iam_extras.create_service_specific_credential(backend, name, credential_seed.service_name)
+        credential.create_date = days_ago(credential_seed.created_days_ago, now)
+        credential.status = "Active" if credential_seed.active else "Inactive"
+    if seed.permissions_boundary:
+        iam_extras.put_user_permissions_boundary(
+            backend, name, policy_arn(backend.account_id, seed.permissions_boundary)
+        )
     _refresh_mfa_user_attribute(backend, user)
 
 

@@ -139,9 +139,18 @@ def test_seeded_identities_match_the_declaration(seeded_lab):
         assert tags == seed.tag_dict
         assert len(iam.list_ssh_public_keys(UserName=name)["SSHPublicKeys"]) == int(seed.ssh_public_key)
         assert len(iam.list_signing_certificates(UserName=name)["Certificates"]) == int(seed.signing_certificate)
+        credentials = iam.list_service_specific_credentials(UserName=name)["ServiceSpecificCredentials"]
+        assert [(c["ServiceName"], c["Status"]) for c in credentials] == [
+            (c.service_name, "Active" if c.active else "Inactive") for c in seed.service_specific_credentials
+        ]
+        boundary = iam.get_user(UserName=name)["User"].get("PermissionsBoundary") or {}
+        assert boundary.get("PermissionsBoundaryArn") == seed.permissions_boundary
     assert SEEDED_USERS["carol"].attached_policies == ("arn:aws:iam::aws:policy/AdministratorAccess",)
     assigned = iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]
     assert [d["User"]["UserName"] for d in assigned] == ["leaver-dave"]
+    everyone = iam.list_service_specific_credentials(AllUsers=True)["ServiceSpecificCredentials"]
+    assert tuple(c["UserName"] for c in everyone) == SEED.users_with_service_specific_credentials == ("leaver-dave",)
+    assert SEED.users_with_permissions_boundary == ("leaver-dave",)
 
 
 def test_seeded_ages_are_real(seeded_lab):
@@ -172,6 +181,9 @@ def test_seeded_ages_are_real(seeded_lab):
     erin_row = report["dormant-erin"]
     assert round(_report_ago(erin_row["password_last_used"])) == 200
     assert round(_report_ago(erin_row["access_key_1_last_used_date"])) == 200
+    (credential,) = iam.list_service_specific_credentials(UserName="leaver-dave")["ServiceSpecificCredentials"]
+    seeded = SEEDED_USERS["leaver-dave"].service_specific_credentials[0]
+    assert round(_ago(credential["CreateDate"])) == seeded.created_days_ago
     dave = report["leaver-dave"]
     assert (dave["mfa_active"], dave["access_key_1_active"], dave["access_key_2_active"]) == ("true", "false", "true")
     assert dave["cert_1_active"] == "true"

@@ -60,6 +60,11 @@ def _add(iam, user, dependency):
             "SSHPublicKeyId"
         ]
         return lambda: iam.delete_ssh_public_key(UserName=user, SSHPublicKeyId=key_id)
+    if dependency == "service-specific credential":
+        credential_id = iam.create_service_specific_credential(UserName=user, ServiceName="codecommit.amazonaws.com")[
+            "ServiceSpecificCredential"
+        ]["ServiceSpecificCredentialId"]
+        return lambda: iam.delete_service_specific_credential(UserName=user, ServiceSpecificCredentialId=credential_id)
     if dependency == "mfa":
         serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]["SerialNumber"]
         iam.enable_mfa_device(
@@ -85,6 +90,7 @@ def _add(iam, user, dependency):
         ("access keys", "Cannot delete entity, must delete access keys first."),
         ("certificates", "Cannot delete entity, must delete certificates first."),
         ("ssh keys", "Cannot delete entity, must remove referenced objects first."),
+        ("service-specific credential", "Cannot delete entity, must remove referenced objects first."),
         ("mfa", "Cannot delete entity, must delete MFA device first."),
         ("inline policy", "Cannot delete entity, must delete policies first."),
         ("managed policy", "Cannot delete entity, must detach all policies first."),
@@ -94,7 +100,8 @@ def _add(iam, user, dependency):
 def test_delete_user_refused_per_dependency(scratch_iam, dependency, message):
     iam = scratch_iam
     user = "tmp-" + dependency.replace(" ", "-")
-    iam.create_user(UserName=user, Tags=[{"Key": "team", "Value": "x"}])  # tags never block
+    # Tags and a permissions boundary never block DeleteUser.
+    iam.create_user(UserName=user, Tags=[{"Key": "team", "Value": "x"}], PermissionsBoundary=READ_ONLY)
     remove = _add(iam, user, dependency)
     assert_conflict(iam.delete_user, message, UserName=user)
     remove()
@@ -106,7 +113,7 @@ def test_delete_user_refused_per_dependency(scratch_iam, dependency, message):
 def test_offboarding_leaver_dave_in_aws_order(iam):
     user = "leaver-dave"
     seed = SEEDED_USERS[user]
-    assert seed.tags  # tags stay on: they do not block deletion
+    assert seed.tags and seed.permissions_boundary  # both stay on: they do not block deletion
 
     def refused(message):
         assert_conflict(iam.delete_user, message, UserName=user)
@@ -122,6 +129,13 @@ def test_offboarding_leaver_dave_in_aws_order(iam):
     refused("Cannot delete entity, must remove referenced objects first.")
     for key in iam.list_ssh_public_keys(UserName=user)["SSHPublicKeys"]:
         iam.delete_ssh_public_key(UserName=user, SSHPublicKeyId=key["SSHPublicKeyId"])
+    refused("Cannot delete entity, must remove referenced objects first.")  # service-specific credentials
+    credentials = iam.list_service_specific_credentials(UserName=user)["ServiceSpecificCredentials"]
+    assert [c["ServiceName"] for c in credentials] == [c.service_name for c in seed.service_specific_credentials]
+    for credential in credentials:
+        iam.delete_service_specific_credential(
+            UserName=user, ServiceSpecificCredentialId=credential["ServiceSpecificCredentialId"]
+        )
     refused("Cannot delete entity, must delete MFA device first.")
     (device,) = iam.list_mfa_devices(UserName=user)["MFADevices"]
     assert_conflict(
@@ -140,6 +154,9 @@ def test_offboarding_leaver_dave_in_aws_order(iam):
     refused("Cannot delete entity, must remove users from group first.")
     for group in iam.list_groups_for_user(UserName=user)["Groups"]:
         iam.remove_user_from_group(UserName=user, GroupName=group["GroupName"])
+    assert iam.get_user(UserName=user)["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == (
+        seed.permissions_boundary
+    )
     iam.delete_user(UserName=user)
     assert user not in {u["UserName"] for u in iam.list_users()["Users"]}
 
@@ -191,6 +208,19 @@ def test_delete_policy_refusals(lab, iam):
     iam.delete_policy(PolicyArn=arn)
     with pytest.raises(ClientError, match="NoSuchEntity"):
         iam.get_policy(PolicyArn=arn)
+
+
+def test_delete_policy_refused_while_it_is_a_permissions_boundary(lab, iam):
+    arn = iam.create_policy(PolicyName="boundary", PolicyDocument=DOC)["Policy"]["Arn"]
+    iam.put_user_permissions_boundary(UserName="alice", PermissionsBoundary=arn)
+    iam.create_role(RoleName="bounded", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=arn)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["PermissionsBoundaryUsageCount"] == 2
+    assert_conflict(iam.delete_policy, "Cannot delete a policy attached to entities.", PolicyArn=arn)
+    iam.delete_user_permissions_boundary(UserName="alice")
+    assert_conflict(iam.delete_policy, "Cannot delete a policy attached to entities.", PolicyArn=arn)
+    iam.delete_role_permissions_boundary(RoleName="bounded")
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["PermissionsBoundaryUsageCount"] == 0
+    iam.delete_policy(PolicyArn=arn)
 
 
 def test_unassigned_virtual_mfa_device_can_be_deleted(scratch_iam):
