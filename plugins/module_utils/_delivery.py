@@ -9,6 +9,7 @@ Ansible's output.
 from __future__ import annotations
 
 import json
+import re
 
 from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
 
@@ -22,10 +23,83 @@ DELIVERY_ARGUMENT_SPEC = dict(
 )
 
 
-def validate(params, default_name=None):
-    """A store other than none needs a secret name (or a module default)."""
-    if params.get("store", "none") != "none" and not (params.get("secret_name") or default_name):
-        raise HardeningError("secret_name is required when store=%s" % params["store"], option="secret_name")
+# Secrets Manager: 1-512 of ASCII letters, digits and /_+=.@-
+_SECRETSMANAGER_NAME = re.compile(r"[A-Za-z0-9/_+=.@-]{1,512}")
+# SSM: letters, digits, _.- and / between hierarchy levels; a hierarchy starts with /.
+_SSM_NAME = re.compile(r"/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
+_SSM_MAX_LENGTH = 1011
+_SSM_MAX_DEPTH = 15
+# A KMS key id, key ARN, alias name or alias ARN (multi-Region keys start with mrk-).
+_KMS_KEY = re.compile(
+    r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+))"
+    r"|(alias/[A-Za-z0-9/_-]{1,250})"
+    r"|(mrk-[0-9a-f]{32})"
+    r"|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+
+
+def default_secret_name(prefix, store, user_name):
+    """``<prefix>/<user>`` for the store (SSM wants a hierarchy to start with /); None for none."""
+    if store not in ("secretsmanager", "ssm"):
+        return None
+    name = "%s/%s" % (prefix.strip("/"), user_name)
+    return "/" + name if store == "ssm" else name
+
+
+def secret_name_problem(store, name):
+    """Why ``name`` cannot hold a secret in ``store``, or None (the stores' documented rules)."""
+    if store == "secretsmanager":
+        if not _SECRETSMANAGER_NAME.fullmatch(name):
+            return "Secrets Manager names are 1 to 512 ASCII letters, digits and / _ + = . @ -"
+        return None
+    if store == "ssm":
+        if len(name) > _SSM_MAX_LENGTH or not _SSM_NAME.fullmatch(name):
+            return (
+                "SSM parameter names are letters, digits and _ . - with / between hierarchy levels, "
+                "%d characters at most" % _SSM_MAX_LENGTH
+            )
+        if "/" in name and not name.startswith("/"):
+            return "an SSM parameter name with a hierarchy must start with /"
+        if name.lstrip("/").lower().startswith(("aws", "ssm")):
+            return "SSM reserves names that start with aws or ssm"
+        if name.count("/") > _SSM_MAX_DEPTH:
+            return "SSM allows %d hierarchy levels at most" % _SSM_MAX_DEPTH
+    return None
+
+
+def validate(params, default_name=None, what="secret"):
+    """Check the delivery options before any AWS call; return the secret name (None for store=none).
+
+    With store=none, secret_name and kms_key_id are refused: a forgotten ``store`` would
+    otherwise put the ``what`` in the task result instead of a store.
+    """
+    store = params.get("store") or "none"
+    if store == "none":
+        for option in ("secret_name", "kms_key_id"):
+            if params.get(option):
+                raise HardeningError(
+                    "%s is set but store=none, so the %s would be returned in the task result instead: "
+                    "set store to secretsmanager or ssm" % (option, what),
+                    option=option,
+                )
+        return None
+    name = params.get("secret_name") or default_name
+    if not name:
+        raise HardeningError("secret_name is required when store=%s" % store, option="secret_name")
+    problem = secret_name_problem(store, name)
+    if problem:
+        raise HardeningError(
+            "secret_name %r is not a valid name for store=%s: %s%s"
+            % (name, store, problem, "" if params.get("secret_name") else " (it is the default; set secret_name)"),
+            option="secret_name",
+        )
+    kms_key_id = params.get("kms_key_id")
+    if kms_key_id and not _KMS_KEY.fullmatch(kms_key_id):
+        raise HardeningError(
+            "kms_key_id %r is not a KMS key id, key ARN, alias name (alias/...) or alias ARN" % kms_key_id,
+            option="kms_key_id",
+        )
+    return name
 
 
 def deliver(aws, store, name, value, description, kms_key_id=None):

@@ -23,10 +23,7 @@ from ansible_collections.hardening.aws.plugins.module_utils._module import Modul
 
 # Where a password the module sets goes by default, per store ({} = the user name).
 # SSM wants a hierarchical name to start with a slash; Secrets Manager does not.
-DEFAULT_SECRET_NAMES = {
-    "secretsmanager": "hardening/console-passwords/{}",
-    "ssm": "/hardening/console-passwords/{}",
-}
+DEFAULT_SECRET_PREFIX = "hardening/console-passwords"  # noqa: S105 - a location, not a secret
 # A generated password: at least this long (longer if the account's policy asks), every
 # character class. 128 is IAM's maximum password length.
 GENERATED_LENGTH = 32
@@ -78,7 +75,7 @@ def _resource(name):
 
 def default_secret_name(store, user_name):
     """Where a console password goes when O(secret_name) is not set."""
-    return DEFAULT_SECRET_NAMES[store].format(user_name) if store in DEFAULT_SECRET_NAMES else None
+    return _delivery.default_secret_name(DEFAULT_SECRET_PREFIX, store, user_name)
 
 
 # --- validation --------------------------------------------------------------------------
@@ -108,16 +105,7 @@ def _validate_console(params):
     if params.get("update_password") == "always" and password is None:
         raise HardeningError("update_password=always needs password", option="update_password")
     store = params.get("store") or "none"
-    if store == "none":
-        for option in ("secret_name", "kms_key_id"):
-            if params.get(option):
-                # Without a store the password would come back in the task result instead.
-                raise HardeningError(
-                    "%s is set but store=none: set store to secretsmanager or ssm to deliver the password there"
-                    % option,
-                    option=option,
-                )
-    _delivery.validate(params, default_secret_name(store, params.get("name")))
+    _delivery.validate(params, default_secret_name(store, params.get("name")), "password")
 
 
 def validate(params):

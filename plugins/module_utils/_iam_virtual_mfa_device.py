@@ -14,7 +14,6 @@ deactivated and deleted again: a device whose seed nobody holds locks the user o
 from __future__ import annotations
 
 import copy
-import re
 
 from ansible_collections.hardening.aws.plugins.module_utils import _delivery, _totp
 from ansible_collections.hardening.aws.plugins.module_utils._aws import AwsError, HardeningError
@@ -22,13 +21,8 @@ from ansible_collections.hardening.aws.plugins.module_utils._iam_credential_repo
 from ansible_collections.hardening.aws.plugins.module_utils._iam_names import check_name, check_path
 from ansible_collections.hardening.aws.plugins.module_utils._module import ModuleSpec
 
-DEFAULT_SECRET_NAMES = {
-    "secretsmanager": "hardening/mfa-seeds/{}",
-    "ssm": "/hardening/mfa-seeds/{}",
-}
+DEFAULT_SECRET_PREFIX = "hardening/mfa-seeds"  # noqa: S105 - a location, not a secret
 STORE_LABELS = {"secretsmanager": "Secrets Manager secret", "ssm": "SSM SecureString parameter"}
-_SECRETSMANAGER_NAME = re.compile(r"[A-Za-z0-9/_+=.@-]{1,512}")
-_SSM_NAME = re.compile(r"[A-Za-z0-9_./-]{1,1011}")
 
 _DELIVERY = copy.deepcopy(_delivery.DELIVERY_ARGUMENT_SPEC)
 _DELIVERY["store"]["default"] = "secretsmanager"
@@ -47,22 +41,8 @@ ARGUMENT_SPEC = dict(
 
 def default_secret_name(store, user_name):
     """Where the seed goes when secret_name is not set (None for store=none)."""
-    template = DEFAULT_SECRET_NAMES.get(store)
-    return template.format(user_name) if template else None
+    return _delivery.default_secret_name(DEFAULT_SECRET_PREFIX, store, user_name)
 
-
-def secret_name_problem(store, name):
-    """Why ``name`` cannot name a secret in ``store``, or None."""
-    if store == "secretsmanager" and not _SECRETSMANAGER_NAME.fullmatch(name):
-        return "a Secrets Manager secret name is 1 to 512 of letters, digits and / _ + = . @ -"
-    if store == "ssm":
-        if not _SSM_NAME.fullmatch(name):
-            return "an SSM parameter name is 1 to 1011 of letters, digits and _ . - /"
-        if "/" in name and not name.startswith("/"):
-            return "an SSM parameter name with a path must start with /"
-        if name.lstrip("/").lower().startswith(("aws", "ssm")):
-            return "SSM parameter names must not start with aws or ssm"
-    return None
 
 
 def validate(params):
@@ -74,19 +54,7 @@ def validate(params):
     if params.get("state") == "absent":
         return
     store = params.get("store", "secretsmanager")
-    given = params.get("secret_name")
-    _delivery.validate(params, default_secret_name(store, params["user_name"]))
-    if store == "none":
-        return
-    secret_name = given or default_secret_name(store, params["user_name"])
-    problem = secret_name_problem(store, secret_name)
-    if problem:
-        origin = "secret_name" if given else "secret_name (default for user_name %r)" % params["user_name"]
-        raise HardeningError(
-            "%s %r is not valid for store=%s: %s%s"
-            % (origin, secret_name, store, problem, "" if given else "; set secret_name"),
-            option="secret_name",
-        )
+    _delivery.validate(params, default_secret_name(store, params["user_name"]), "MFA seed")
 
 
 # --- pure planning ------------------------------------------------------------------

@@ -53,17 +53,18 @@ def params(**options):
         (
             dict(user_name="ops,team"),
             "secret_name",
-            "secret_name (default for user_name 'ops,team') 'hardening/mfa-seeds/ops,team' is not valid for "
-            "store=secretsmanager: a Secrets Manager secret name is 1 to 512 of letters, digits and / _ + = . @ -; "
-            "set secret_name",
+            "secret_name 'hardening/mfa-seeds/ops,team' is not a valid name for store=secretsmanager: "
+            "Secrets Manager names are 1 to 512 ASCII letters, digits and / _ + = . @ - (it is the default; "
+            "set secret_name)",
         ),
         (
             dict(user_name="u", store="ssm", secret_name="vault/mfa"),
             "secret_name",
-            "secret_name 'vault/mfa' is not valid for store=ssm: an SSM parameter name with a path must start with /",
+            "secret_name 'vault/mfa' is not a valid name for store=ssm: an SSM parameter name with a hierarchy must "
+            "start with /",
         ),
-        (dict(user_name="u", store="ssm", secret_name="/aws/x"), "secret_name", "must not start with aws or ssm"),
-        (dict(user_name="u@x", store="ssm"), "secret_name", "an SSM parameter name is 1 to 1011 of letters"),
+        (dict(user_name="u", store="ssm", secret_name="/aws/x"), "secret_name", "SSM reserves names that start with aws or ssm"),
+        (dict(user_name="u@x", store="ssm"), "secret_name", "SSM parameter names are letters, digits and _ . -"),
     ],
 )
 def test_validate_rejects(options, field, message):
