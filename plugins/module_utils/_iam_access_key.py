@@ -49,7 +49,6 @@ def secret_name(params):
     return params.get("secret_name") or default_secret_name(params.get("store"), params["user_name"])
 
 
-
 def validate(params):
     """Reject what AWS (or common sense about secrets) would refuse, before any AWS call."""
     names.check_name("user", params.get("user_name"), "user_name")

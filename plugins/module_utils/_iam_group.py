@@ -37,8 +37,6 @@ def _group_resource(name):
     return "group %s" % name
 
 
-
-
 def parse_inline(params, field="inline_policies"):
     """The inline_policies option as {name: document dict}, every name and document checked."""
     return _iam_common.parse_inline_policies(params.get(field), field)
@@ -99,8 +97,6 @@ def read(iam, name, managed=False, inline=False, documents=()):
             inline_docs[policy_name] = document
         state["inline_policies"] = inline_docs
     return state
-
-
 
 
 def check_new_members(iam, steps, field="members"):

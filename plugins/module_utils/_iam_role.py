@@ -49,8 +49,6 @@ def _role_resource(name):
     return "role %s" % name
 
 
-
-
 def parse_trust(params, field="assume_role_policy"):
     """The trust policy option as a dict (None when not given), checked statement by statement."""
     document = params.get(field)

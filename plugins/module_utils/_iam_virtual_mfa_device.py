@@ -44,7 +44,6 @@ def default_secret_name(store, user_name):
     return _delivery.default_secret_name(DEFAULT_SECRET_PREFIX, store, user_name)
 
 
-
 def validate(params):
     """Every name checked against its rule before any AWS call."""
     check_name("user", params.get("user_name"), "user_name")

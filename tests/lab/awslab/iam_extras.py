@@ -93,7 +93,7 @@ class ServiceSpecificCredential:
         now = utcnow()
         self.user = user
         self.service_name = service_name
-        self.service_specific_credential_id = "ACCA" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(17))
+        self.service_specific_credential_id = "ACCA" + "".join(secrets.choice(_ID_ALPHABET) for _position in range(17))
         self.create_date = now
         self.expiration_date = now + dt.timedelta(days=age_days) if age_days else None
         self.api_key = service_name in API_KEY_SERVICES

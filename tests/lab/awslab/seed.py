@@ -401,7 +401,7 @@ def seed_backend(backend: Any, account_seed: AccountSeed = SEED) -> None:
 
 
 def _seed_user(backend: Any, seed: UserSeed, account_seed: AccountSeed, now: dt.datetime) -> None:
-    from . import iam_extras  # pylint: disable=import-outside-toplevel  (imports moto)
+    from . import iam_extras  # pylint: disable=import-outside-toplevel
 
     name = seed.name
     tags = [{"Key": k, "Value": v} for k, v in seed.tags]

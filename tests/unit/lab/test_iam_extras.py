@@ -103,14 +103,14 @@ def test_api_key_credentials_have_an_alias_a_secret_and_may_expire(lab, iam):
     (listed,) = iam.list_service_specific_credentials(UserName="bob")["ServiceSpecificCredentials"]
     assert listed["Status"] == "Expired" and "ServiceCredentialSecret" not in listed
     # CredentialAgeDays is for API keys only.
-    code, status, _ = error_of(
+    code, status, _message = error_of(
         iam.create_service_specific_credential, UserName="bob", ServiceName=CODECOMMIT, CredentialAgeDays=30
     )
     assert (code, status) == ("ValidationError", 400)
 
 
 def test_at_most_two_credentials_per_user_and_service(lab, iam):
-    for _ in range(2):
+    for _attempt in range(2):
         iam.create_service_specific_credential(UserName="alice", ServiceName=CODECOMMIT)
     code, status, message = error_of(iam.create_service_specific_credential, UserName="alice", ServiceName=CODECOMMIT)
     assert (code, status) == ("LimitExceeded", 409)

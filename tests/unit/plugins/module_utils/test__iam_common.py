@@ -28,8 +28,9 @@ def test_plan_attached(current, wanted, purge, attach, detach):
 
 
 READ = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
-READ_TEXT = json.dumps({"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:getobject"],
-                                                                 "Resource": ["*"]}]})
+READ_TEXT = json.dumps(
+    {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:getobject"], "Resource": ["*"]}]}
+)
 WRITE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}
 
 
