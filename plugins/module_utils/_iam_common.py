@@ -93,6 +93,43 @@ class PolicyResolver:
         return out
 
 
+_PRINCIPAL_KEY = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
+
+
+def read_attached(iam, kind, name):
+    """Sorted ARNs of the managed policies attached to a user, group or role."""
+    answer = iam.paginate(
+        "list_attached_%s_policies" % kind, resource="%s %s" % (kind, name), **{_PRINCIPAL_KEY[kind]: name}
+    )
+    return sorted(p["PolicyArn"] for p in answer.get("AttachedPolicies", []))
+
+
+def read_inline(iam, kind, name, documents=None):
+    """{policy name: document} of a user's, group's or role's inline policies.
+
+    Only the documents named in ``documents`` are read (None: all); the others are None,
+    since a document is read only to be compared."""
+    key = {_PRINCIPAL_KEY[kind]: name}
+    resource = "%s %s" % (kind, name)
+    names = iam.paginate("list_%s_policies" % kind, resource=resource, **key).get("PolicyNames", [])
+    out = {}
+    for policy_name in names:
+        document = None
+        if documents is None or policy_name in documents:
+            found = iam.call(
+                "get_%s_policy" % kind,
+                resource="inline policy %s of %s" % (policy_name, resource),
+                ignore=("NoSuchEntity",),
+                PolicyName=policy_name,
+                **key
+            )
+            if found is None:  # deleted between the two calls
+                continue
+            document = _policy.parse(found["PolicyDocument"])
+        out[policy_name] = document
+    return out
+
+
 def plan_attached(current_arns, wanted_arns, purge):
     """(to attach, to detach) for managed policies; None wanted means not managed."""
     if wanted_arns is None:

@@ -76,26 +76,9 @@ def read(iam, name, managed=False, inline=False, documents=()):
         "members": sorted(user["UserName"] for user in answer.get("Users", [])),
     }
     if managed:
-        attached = iam.paginate("list_attached_group_policies", resource=resource, GroupName=name)
-        state["managed_policies"] = sorted(p["PolicyArn"] for p in attached.get("AttachedPolicies", []))
+        state["managed_policies"] = _iam_common.read_attached(iam, "group", name)
     if inline:
-        names = iam.paginate("list_group_policies", resource=resource, GroupName=name).get("PolicyNames", [])
-        inline_docs = {}
-        for policy_name in names:
-            document = None
-            if policy_name in documents:
-                found = iam.call(
-                    "get_group_policy",
-                    resource="inline policy %s of %s" % (policy_name, resource),
-                    ignore=("NoSuchEntity",),
-                    GroupName=name,
-                    PolicyName=policy_name,
-                )
-                if found is None:  # deleted between the two calls
-                    continue
-                document = _policy.parse(found["PolicyDocument"])
-            inline_docs[policy_name] = document
-        state["inline_policies"] = inline_docs
+        state["inline_policies"] = _iam_common.read_inline(iam, "group", name, documents)
     return state
 
 

@@ -136,26 +136,9 @@ def read(iam, name, managed=False, inline=False, documents=(), profiles=False):
         "tags": _iam_common.tags_from_api(role.get("Tags")),
     }
     if managed:
-        attached = iam.paginate("list_attached_role_policies", resource=resource, RoleName=name)
-        state["managed_policies"] = sorted(p["PolicyArn"] for p in attached.get("AttachedPolicies", []))
+        state["managed_policies"] = _iam_common.read_attached(iam, "role", name)
     if inline:
-        names = iam.paginate("list_role_policies", resource=resource, RoleName=name).get("PolicyNames", [])
-        inline_docs = {}
-        for policy_name in names:
-            document = None
-            if policy_name in documents:
-                found = iam.call(
-                    "get_role_policy",
-                    resource="inline policy %s of %s" % (policy_name, resource),
-                    ignore=("NoSuchEntity",),
-                    RoleName=name,
-                    PolicyName=policy_name,
-                )
-                if found is None:  # deleted between the two calls
-                    continue
-                document = _policy.parse(found["PolicyDocument"])
-            inline_docs[policy_name] = document
-        state["inline_policies"] = inline_docs
+        state["inline_policies"] = _iam_common.read_inline(iam, "role", name, documents)
     if profiles:
         listed = iam.paginate("list_instance_profiles_for_role", resource=resource, RoleName=name)
         state["instance_profiles"] = sorted(

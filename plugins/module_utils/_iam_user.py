@@ -138,30 +138,11 @@ def _read_groups(iam, name):
 
 
 def _read_managed(iam, name):
-    answer = iam.paginate("list_attached_user_policies", resource=_resource(name), UserName=name)
-    return sorted(p["PolicyArn"] for p in answer.get("AttachedPolicies", []))
+    return _iam_common.read_attached(iam, "user", name)
 
 
 def _read_inline(iam, name, documents):
-    """{policy name: document}; only the documents named in ``documents`` are read
-    (the others are None): a document is read only to be compared."""
-    names = iam.paginate("list_user_policies", resource=_resource(name), UserName=name).get("PolicyNames", [])
-    out = {}
-    for policy_name in names:
-        document = None
-        if documents is None or policy_name in documents:
-            found = iam.call(
-                "get_user_policy",
-                resource="inline policy %s of %s" % (policy_name, _resource(name)),
-                ignore=("NoSuchEntity",),
-                UserName=name,
-                PolicyName=policy_name,
-            )
-            if found is None:  # deleted between the two calls
-                continue
-            document = _policy.parse(found["PolicyDocument"])
-        out[policy_name] = document
-    return out
+    return _iam_common.read_inline(iam, "user", name, documents)
 
 
 def _read_login_profile(iam, name):
