@@ -93,6 +93,14 @@ class PolicyResolver:
         return out
 
 
+# The policy options of iam_user, iam_group and iam_role (documented in doc_fragments/policies.py).
+POLICY_ARGUMENT_SPEC = dict(
+    managed_policies=dict(type="list", elements="str", aliases=["managed_policy"]),
+    purge_managed_policies=dict(type="bool", default=False, aliases=["purge_policies"]),
+    inline_policies=dict(type="dict"),
+    purge_inline_policies=dict(type="bool", default=False),
+)
+
 _PRINCIPAL_KEY = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
 
 

@@ -20,13 +20,10 @@ ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True, aliases=["group_name"]),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     path=dict(type="str"),
-    managed_policies=dict(type="list", elements="str", aliases=["managed_policy"]),
-    purge_managed_policies=dict(type="bool", default=False, aliases=["purge_policies"]),
-    inline_policies=dict(type="dict"),
-    purge_inline_policies=dict(type="bool", default=False),
     members=dict(type="list", elements="str", aliases=["users"]),
     purge_members=dict(type="bool", default=False, aliases=["purge_users"]),
 )
+ARGUMENT_SPEC.update(_iam_common.POLICY_ARGUMENT_SPEC)
 
 # One API call of a plan: the boto3 method, its arguments, and what it does in words
 # (the words are what check mode reports, item by item).

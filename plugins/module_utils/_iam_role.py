@@ -30,16 +30,13 @@ ARGUMENT_SPEC = dict(
     path=dict(type="str"),
     description=dict(type="str"),
     assume_role_policy=dict(type="json", aliases=["assume_role_policy_document", "trust_policy"]),
-    managed_policies=dict(type="list", elements="str", aliases=["managed_policy"]),
-    purge_managed_policies=dict(type="bool", default=False, aliases=["purge_policies"]),
-    inline_policies=dict(type="dict"),
-    purge_inline_policies=dict(type="bool", default=False),
     max_session_duration=dict(type="int"),
     permissions_boundary=dict(type="str", aliases=["boundary"]),
     tags=dict(type="dict"),
     purge_tags=dict(type="bool", default=False),
     create_instance_profile=dict(type="bool"),
 )
+ARGUMENT_SPEC.update(_iam_common.POLICY_ARGUMENT_SPEC)
 
 # One API call of a plan: the boto3 method, its arguments, and what it does in words.
 Step = namedtuple("Step", "method kwargs text")

@@ -56,16 +56,13 @@ ARGUMENT_SPEC = dict(
     purge_tags=dict(type="bool", default=False),
     groups=dict(type="list", elements="str"),
     purge_groups=dict(type="bool", default=False),
-    managed_policies=dict(type="list", elements="str", aliases=["managed_policy"]),
-    purge_managed_policies=dict(type="bool", default=False),
-    inline_policies=dict(type="dict"),
-    purge_inline_policies=dict(type="bool", default=False),
     permissions_boundary=dict(type="str"),
     console_access=dict(type="bool"),
     password=dict(type="str", no_log=True),
     update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
     password_reset_required=dict(type="bool", no_log=False),
 )
+ARGUMENT_SPEC.update(_iam_common.POLICY_ARGUMENT_SPEC)
 ARGUMENT_SPEC.update(_delivery.DELIVERY_ARGUMENT_SPEC)
 
 

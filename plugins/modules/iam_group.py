@@ -46,32 +46,6 @@ options:
       - Path of the group, V(/) or V(/something/). A group is created with V(/) when it is not set;
         an existing group is moved to the path given.
     type: str
-  managed_policies:
-    description:
-      - Managed policies to attach, by ARN or by name.
-      - A name is looked up among the account's customer managed policies, then among AWS managed
-        policies (their ARN is derived, not listed). A name found nowhere fails the task.
-    type: list
-    elements: str
-    aliases: [managed_policy]
-  purge_managed_policies:
-    description:
-      - Detach the managed policies that are not in O(managed_policies).
-      - Has no effect when O(managed_policies) is not set.
-    type: bool
-    default: false
-    aliases: [purge_policies]
-  inline_policies:
-    description:
-      - Inline policies of the group, a dictionary of policy name to policy document (a dictionary or
-        JSON text). A policy whose document differs is replaced.
-    type: dict
-  purge_inline_policies:
-    description:
-      - Delete the inline policies whose names are not in O(inline_policies).
-      - Has no effect when O(inline_policies) is not set.
-    type: bool
-    default: false
   members:
     description:
       - Names of the IAM users who must be members of the group.
@@ -90,6 +64,7 @@ options:
     aliases: [purge_users]
 extends_documentation_fragment:
   - hardening.aws.common
+  - hardening.aws.policies
   - hardening.aws.common.attributes
 notes:
   - IAM user names are unique regardless of case, so O(members) are compared without case.

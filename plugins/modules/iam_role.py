@@ -65,32 +65,6 @@ options:
       - Required to create the role. When it differs by meaning from the role's, it replaces it.
     type: json
     aliases: [assume_role_policy_document, trust_policy]
-  managed_policies:
-    description:
-      - Managed policies to attach, by ARN or by name.
-      - A name is looked up among the account's customer managed policies, then among AWS managed
-        policies (their ARN is derived, not listed). A name found nowhere fails the task.
-    type: list
-    elements: str
-    aliases: [managed_policy]
-  purge_managed_policies:
-    description:
-      - Detach the managed policies that are not in O(managed_policies).
-      - Has no effect when O(managed_policies) is not set.
-    type: bool
-    default: false
-    aliases: [purge_policies]
-  inline_policies:
-    description:
-      - Inline policies of the role, a dictionary of policy name to policy document (a dictionary or
-        JSON text). A policy whose document differs is replaced.
-    type: dict
-  purge_inline_policies:
-    description:
-      - Delete the inline policies whose names are not in O(inline_policies).
-      - Has no effect when O(inline_policies) is not set.
-    type: bool
-    default: false
   max_session_duration:
     description:
       - Longest session, in seconds, that assuming the role may give, 3600 to 43200 (1 to 12 hours).
@@ -122,6 +96,7 @@ options:
     type: bool
 extends_documentation_fragment:
   - hardening.aws.common
+  - hardening.aws.policies
   - hardening.aws.common.attributes
 """
 

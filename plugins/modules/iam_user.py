@@ -78,31 +78,6 @@ options:
     description: Remove the user from the groups not in O(groups). With O(groups=[]), from every group.
     type: bool
     default: false
-  managed_policies:
-    description:
-      - Managed policies that must be attached to the user, by name or ARN.
-      - A name is looked up among the account's customer managed policies, then among AWS managed policies
-        (whose ARN is derived, with its path for the few that have one) without listing all of them.
-        A name already attached resolves without any call. A name that exists nowhere fails, naming it.
-      - Other attached policies stay unless O(purge_managed_policies=true).
-      - Hardening guide practice 2 and CIS 1.15 prefer permissions through groups (O(groups)).
-    type: list
-    elements: str
-    aliases: [managed_policy]
-  purge_managed_policies:
-    description: Detach the managed policies not in O(managed_policies).
-    type: bool
-    default: false
-  inline_policies:
-    description:
-      - Inline policies the user must have, as a mapping of policy name to document (JSON text or a mapping).
-        Documents that differ only in formatting, statement order or list order are equal.
-      - Other inline policies stay unless O(purge_inline_policies=true).
-    type: dict
-  purge_inline_policies:
-    description: Delete the inline policies not in O(inline_policies).
-    type: bool
-    default: false
   permissions_boundary:
     description:
       - Managed policy (name or ARN) that sets the maximum permissions of the user.
@@ -166,6 +141,7 @@ notes:
   - Sessions already issued to the user stay valid until they expire; deleting the user does not revoke them.
 extends_documentation_fragment:
   - hardening.aws.common
+  - hardening.aws.policies
   - hardening.aws.common.attributes
 """
 
