@@ -9,6 +9,8 @@ are unit-tested without AWS. Lists replace only with an explicit ``purge``.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_names, _policy
 from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
 
@@ -93,6 +95,9 @@ class PolicyResolver:
         return out
 
 
+# One planned AWS call: boto3 method, its arguments, and the line check mode shows.
+Step = namedtuple("Step", "method kwargs text")
+
 # The policy options of iam_user, iam_group and iam_role (documented in doc_fragments/policies.py).
 POLICY_ARGUMENT_SPEC = dict(
     managed_policies=dict(type="list", elements="str", aliases=["managed_policy"]),
@@ -157,6 +162,55 @@ def plan_inline(current, wanted, purge):
     put = {name: doc for name, doc in wanted.items() if name not in current or not _policy.equal(current[name], doc)}
     delete = sorted(name for name in current if purge and name not in wanted)
     return put, delete
+
+
+def plan_policy_steps(kind, name, base, managed_arns, inline_docs, params):
+    """Steps and planned fields for the managed and inline policies of a group or role.
+
+    ``base`` is the current (or about to be created) state; ``managed_arns`` and
+    ``inline_docs`` are the resolved options (None: not managed). Returns (steps, fields)
+    where ``fields`` holds the planned ``managed_policies`` / ``inline_policies``."""
+    key = {_PRINCIPAL_KEY[kind]: name}
+    steps, fields = [], {}
+    if managed_arns is not None:
+        current = base["managed_policies"]
+        attach, detach = plan_attached(current, managed_arns, params.get("purge_managed_policies"))
+        steps += [
+            Step("attach_%s_policy" % kind, dict(key, PolicyArn=a), "attach managed policy %s" % a) for a in attach
+        ]
+        steps += [
+            Step("detach_%s_policy" % kind, dict(key, PolicyArn=a), "detach managed policy %s" % a) for a in detach
+        ]
+        fields["managed_policies"] = sorted([a for a in current if a not in detach] + attach)
+    if inline_docs is not None:
+        current = base["inline_policies"]
+        put, delete = plan_inline(current, inline_docs, params.get("purge_inline_policies"))
+        steps += [
+            Step(
+                "put_%s_policy" % kind,
+                dict(key, PolicyName=p, PolicyDocument=_policy.to_json(doc)),
+                "%s inline policy %s" % ("update" if p in current else "add", p),
+            )
+            for p, doc in sorted(put.items())
+        ]
+        steps += [
+            Step("delete_%s_policy" % kind, dict(key, PolicyName=p), "delete inline policy %s" % p) for p in delete
+        ]
+        docs = {p: doc for p, doc in current.items() if p not in delete}
+        docs.update(put)
+        fields["inline_policies"] = docs
+    return steps, fields
+
+
+def diff_side(state, public):
+    """One side of a group's or role's diff: ``public(state)`` plus the inline documents
+    that were compared; ``{"state": "absent"}`` when there is none."""
+    if state is None:
+        return {"state": "absent"}
+    out = dict(public(state), state="present")
+    if "inline_policies" in state:
+        out["inline_policy_documents"] = {p: d for p, d in state["inline_policies"].items() if d is not None}
+    return out
 
 
 def tags_from_api(tag_list):

@@ -12,7 +12,6 @@ a converged run costs one call plus one per managed list.
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_common, _iam_names, _policy
 from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
@@ -39,7 +38,7 @@ ARGUMENT_SPEC = dict(
 ARGUMENT_SPEC.update(_iam_common.POLICY_ARGUMENT_SPEC)
 
 # One API call of a plan: the boto3 method, its arguments, and what it does in words.
-Step = namedtuple("Step", "method kwargs text")
+Step = _iam_common.Step
 
 
 def _role_resource(name):
@@ -384,34 +383,9 @@ def plan_present(current, params, trust, inline_docs, managed_arns, boundary, sa
         steps, planned = _update_core(current, params, trust, boundary)
         base = current
 
-    if managed_arns is not None:
-        attach, detach = _iam_common.plan_attached(
-            base["managed_policies"], managed_arns, params.get("purge_managed_policies")
-        )
-        steps += [
-            Step("attach_role_policy", dict(RoleName=name, PolicyArn=a), "attach managed policy %s" % a) for a in attach
-        ]
-        steps += [
-            Step("detach_role_policy", dict(RoleName=name, PolicyArn=a), "detach managed policy %s" % a) for a in detach
-        ]
-        planned["managed_policies"] = sorted([a for a in base["managed_policies"] if a not in detach] + attach)
-
-    if inline_docs is not None:
-        put, delete = _iam_common.plan_inline(base["inline_policies"], inline_docs, params.get("purge_inline_policies"))
-        steps += [
-            Step(
-                "put_role_policy",
-                dict(RoleName=name, PolicyName=p, PolicyDocument=_policy.to_json(doc)),
-                "%s inline policy %s" % ("update" if p in base["inline_policies"] else "add", p),
-            )
-            for p, doc in sorted(put.items())
-        ]
-        steps += [
-            Step("delete_role_policy", dict(RoleName=name, PolicyName=p), "delete inline policy %s" % p) for p in delete
-        ]
-        docs = {p: doc for p, doc in base["inline_policies"].items() if p not in delete}
-        docs.update(put)
-        planned["inline_policies"] = docs
+    policy_steps, fields = _iam_common.plan_policy_steps("role", name, base, managed_arns, inline_docs, params)
+    steps += policy_steps
+    planned.update(fields)
 
     wanted_profile = params.get("create_instance_profile")
     if wanted_profile is not None:
@@ -447,12 +421,7 @@ def public(state):
 
 def diff_state(state):
     """One side of the diff: the role, plus the inline documents that were compared."""
-    if state is None:
-        return {"state": "absent"}
-    out = dict(public(state), state="present")
-    if "inline_policies" in state:
-        out["inline_policy_documents"] = {p: d for p, d in state["inline_policies"].items() if d is not None}
-    return out
+    return _iam_common.diff_side(state, public)
 
 
 def run(aws, params, check_mode, diff):
