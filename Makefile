@@ -53,8 +53,19 @@ units: venv  ## unit tests
 integration: collection  ## integration tests: real playbooks against the local AWS lab
 	$(BIN)/python -m pytest -q tests/integration
 
+# No containers: the default driver, the lab started and stopped by the scenario's create and
+# destroy playbooks. Molecule's working files go under build/ so that two checkouts never share them.
+.PHONY: molecule
+molecule: collection  ## molecule scenario baseline: check, converge, idempotence, verify over 3 lab accounts
+	PATH=$(abspath $(BIN)):$$PATH MOLECULE_EPHEMERAL_DIRECTORY=$(abspath $(BUILD))/molecule/baseline \
+	  $(BIN)/molecule test -s baseline
+
+.PHONY: role-docs
+role-docs: venv  ## regenerate roles/<role>/README.md from meta/argument_specs.yml
+	$(BIN)/python scripts/role_readme.py
+
 .PHONY: test
-test: lint sanity units integration  ## everything CI runs
+test: lint sanity units integration molecule  ## everything CI runs
 
 .PHONY: demo
 demo: collection  ## harden 3 simulated accounts in the local AWS lab and show before/after

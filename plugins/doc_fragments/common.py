@@ -62,6 +62,13 @@ options:
       - Session name for O(assume_role_arn); it appears in CloudTrail in the target account.
     type: str
     default: hardening-aws
+  assumed_role_session:
+    description:
+      - A session of O(assume_role_arn) obtained earlier by M(hardening.aws.sts_session) (its C(session) result).
+        The task uses it instead of assuming the role itself, saving a C(sts:AssumeRole) call per task.
+      - Ignored, and the role assumed again, when it was issued for another role or has less than five minutes left.
+      - Holds credentials. Never logged.
+    type: dict
 notes:
   - Every call is retried with botocore's standard retry mode and, on top of it, with jittered
     backoff for IAM's transient errors (Throttling, EntityTemporarilyUnmodifiable,

@@ -11,6 +11,8 @@ errors into messages that name the error code, the operation and the resource.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import os
 import random
 import time
@@ -41,6 +43,9 @@ except ImportError as exc:  # pragma: no cover - reported by the caller
 COLLECTION_VERSION = "0.1.0"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ROLE_SESSION_NAME = "hardening-aws"
+# A session handed in through ``assumed_role_session`` is used only while it has more
+# than this left; after that the task assumes the role again itself.
+SESSION_MARGIN_SECONDS = 300
 
 # IAM answers these for conditions that clear by themselves. botocore's standard
 # retry mode already covers throttling and HTTP 5xx for a few attempts; these are
@@ -71,10 +76,11 @@ AWS_COMMON_ARGUMENT_SPEC = dict(
     assume_role_arn=dict(type="str"),
     external_id=dict(type="str", no_log=True),
     role_session_name=dict(type="str", default=DEFAULT_ROLE_SESSION_NAME),
+    assumed_role_session=dict(type="dict", no_log=True),
 )
 AWS_COMMON_MUTUALLY_EXCLUSIVE = [("profile", "access_key"), ("profile", "secret_key"), ("profile", "session_token")]
 AWS_COMMON_REQUIRED_TOGETHER = [("access_key", "secret_key")]
-AWS_COMMON_REQUIRED_BY = {"external_id": ("assume_role_arn",)}
+AWS_COMMON_REQUIRED_BY = {"external_id": ("assume_role_arn",), "assumed_role_session": ("assume_role_arn",)}
 
 SERVICE_LABELS = {"iam": "IAM", "sts": "STS", "secretsmanager": "Secrets Manager", "ssm": "SSM"}
 
@@ -265,6 +271,39 @@ def _profile_error(exc):
     )
 
 
+def _parse_time(value):
+    """An ISO 8601 time (as sts_session returns it) as an aware datetime, or None."""
+    if isinstance(value, datetime.datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
+
+
+def role_digest(role_arn):
+    """A fingerprint of a role ARN, kept in a session so a session of another role is not
+    used by mistake. Not the ARN itself: every value of a session (a no_log option) is
+    masked wherever it appears in results, and the ARN holds the account id."""
+    return hashlib.sha256(("hardening.aws:%s" % role_arn).encode("utf-8")).hexdigest()[:24]
+
+
+def usable_session(session, role_arn, margin=SESSION_MARGIN_SECONDS, now=None):
+    """True when ``session`` (the ``session`` result of hardening.aws.sts_session) holds
+    credentials of ``role_arn`` that stay valid for more than ``margin`` seconds."""
+    if not isinstance(session, dict) or not role_arn or session.get("role") != role_digest(role_arn):
+        return False
+    if not all(session.get(k) for k in ("access_key_id", "secret_access_key", "session_token")):
+        return False
+    expiration = _parse_time(session.get("expiration"))
+    if expiration is None:
+        return False
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return (expiration - now).total_seconds() > margin
+
+
 class AwsContext:
     """Builds clients for one task: the caller's credentials, optionally a role in
     another account assumed once, one region and endpoint. Clients are cached for
@@ -284,6 +323,10 @@ class AwsContext:
         self._session = None
         self._clients = {}
         self.assumed_role_arn = params.get("assume_role_arn") or None
+        # Set by session(): whether a handed-in session was reused, and the credentials
+        # of a role assumed here (sts_session returns them; nothing else does).
+        self.reused_session = False
+        self.credentials = None
 
     def _base_session(self):
         try:
@@ -301,11 +344,32 @@ class AwsContext:
         """The boto3 session the clients come from (assumed-role when asked)."""
         if self._session is not None:
             return self._session
-        base = self._base_session()
         role_arn = self.assumed_role_arn
         if not role_arn:
-            self._session = base
-            return base
+            self._session = self._base_session()
+            return self._session
+        given = self._params.get("assumed_role_session")
+        if usable_session(given, role_arn):
+            self.reused_session = True
+            return self._use(given["access_key_id"], given["secret_access_key"], given["session_token"])
+        return self.assume_role()
+
+    def _use(self, access_key_id, secret_access_key, session_token):
+        self._clients = {}
+        self._session = _new_session(
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
+            aws_session_token=session_token,
+            region_name=self.region,
+        )
+        return self._session
+
+    def assume_role(self, duration_seconds=None):
+        """Assume O(assume_role_arn) now with the task's own credentials, whatever session
+        was handed in, and make its credentials the context's. Keeps STS's Credentials in
+        ``self.credentials`` (hardening.aws.sts_session returns them)."""
+        role_arn = self.assumed_role_arn
+        base = self._base_session()
         sts = AwsClient(
             base.client("sts", endpoint_url=self.endpoint_url, config=self._config), "sts", sleep=self._sleep
         )
@@ -313,14 +377,13 @@ class AwsContext:
         kwargs = dict(RoleArn=role_arn, RoleSessionName=session_name)
         if self._params.get("external_id"):
             kwargs["ExternalId"] = self._params["external_id"]
-        creds = sts.call("assume_role", resource="role %s" % role_arn, **kwargs)["Credentials"]
-        self._session = _new_session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-            region_name=self.region,
+        if duration_seconds:
+            kwargs["DurationSeconds"] = duration_seconds
+        self.credentials = sts.call("assume_role", resource="role %s" % role_arn, **kwargs)["Credentials"]
+        self.reused_session = False
+        return self._use(
+            self.credentials["AccessKeyId"], self.credentials["SecretAccessKey"], self.credentials["SessionToken"]
         )
-        return self._session
 
     def client(self, service):
         """A retrying, paginating :class:`AwsClient` for ``service``."""

@@ -35,6 +35,8 @@ ARGUMENT_SPEC = dict(
     id=dict(type="str", aliases=["access_key_id"], no_log=False),
     active=dict(type="bool", aliases=["enabled"]),
     active_keys=dict(type="int", choices=[0, 1, 2], no_log=False),
+    never_used=dict(type="bool"),
+    min_age_days=dict(type="int", default=7),
 )
 ARGUMENT_SPEC.update(copy.deepcopy(_delivery.DELIVERY_ARGUMENT_SPEC))
 
@@ -59,6 +61,13 @@ def validate(params):
             % key_id,
             option="id",
         )
+    if params.get("never_used") and (params.get("state") != "absent" or key_id is not None):
+        raise HardeningError(
+            "never_used selects the keys to delete: use it with state=absent and without id", option="never_used"
+        )
+    if params.get("min_age_days") is not None and params["min_age_days"] < 0:
+        raise HardeningError("min_age_days=%d is out of range: it must be 0 or more" % params["min_age_days"],
+                             option="min_age_days")
     if params.get("state") == "absent" and params.get("active") is not None:
         raise HardeningError("active applies to state=present only: state=absent deletes the key", option="active")
     if key_id is not None and (params.get("store") or "none") != "none":
@@ -131,12 +140,23 @@ def describe(keys):
     return ", ".join("%s (%s, %s days old)" % (k["id"], k["status"], k["age_days"]) for k in keys)
 
 
+def never_used_keys(keys, min_age_days):
+    """Keys AWS has never seen used, at least ``min_age_days`` old (CIS 1.11), of a user
+    none of whose keys was ever used: a user with a used key next to a new one is in the
+    middle of a rotation, and its new key is waiting for its consumer."""
+    if any(k["last_used_date"] for k in keys):
+        return []
+    return [k for k in keys if k["age_days"] is not None and k["age_days"] >= min_age_days]
+
+
 def plan(keys, params):
     """The steps that bring the user's keys where ``params`` want them, in order:
     ("create", None), ("activate", id), ("deactivate", id), ("delete", id).
     Raises when the wish cannot be met without breaking a rule (before any change)."""
     user_name = params["user_name"]
     key_id = params.get("id")
+    if params.get("never_used"):
+        return [("delete", k["id"]) for k in never_used_keys(keys, params["min_age_days"])]
     if key_id:
         key = next((k for k in keys if k["id"] == key_id), None)
         if params["state"] == "absent":
@@ -327,8 +347,8 @@ MODULE_SPEC = ModuleSpec(
     ARGUMENT_SPEC,
     run,
     validate=validate,
-    mutually_exclusive=[("id", "active_keys")],
-    required_one_of=[("id", "active_keys")],
-    required_if=[("state", "absent", ("id",))],
+    mutually_exclusive=[("id", "active_keys"), ("never_used", "active_keys")],
+    required_one_of=[("id", "active_keys", "never_used")],
+    required_if=[("state", "absent", ("id", "never_used"), True)],
     required_by={"active": ("id",)},
 )

@@ -44,10 +44,13 @@ class ModuleSpec:
         required_together=(),
         required_one_of=(),
         required_by=None,
+        requires_no_log=False,
     ):
         self.name = name
         self.run = run
         self.validate = validate
+        # True for modules whose result holds secrets: they refuse to run without no_log.
+        self.requires_no_log = requires_no_log
         spec = copy.deepcopy(AWS_COMMON_ARGUMENT_SPEC)
         spec.update(argument_spec)
         self.argument_spec = spec
@@ -72,8 +75,19 @@ class ModuleSpec:
         )
 
 
-def execute(spec, params, check_mode, diff, context_factory=AwsContext):
+def no_log_refusal(spec):
+    """The failure of a module whose result holds secrets, run without ``no_log``."""
+    return dict(
+        failed=True,
+        changed=False,
+        msg="%s returns credentials: set no_log: true on the task, so they never reach output or logs" % spec.name,
+    )
+
+
+def execute(spec, params, check_mode, diff, context_factory=AwsContext, no_log=False):
     """Run a module's logic and return its result dict (``failed`` set on error)."""
+    if spec.requires_no_log and not no_log:
+        return no_log_refusal(spec)
     try:
         if spec.validate is not None:
             spec.validate(params)
@@ -92,7 +106,7 @@ def execute(spec, params, check_mode, diff, context_factory=AwsContext):
 def run_module(module, spec):
     """Finish the AnsiballZ module path: ``module`` is the AnsibleModule built from
     ``spec.module_kwargs()`` in the module's ``main()``."""
-    result = execute(spec, module.params, module.check_mode, module._diff)
+    result = execute(spec, module.params, module.check_mode, module._diff, no_log=getattr(module, "no_log", False))
     if result.pop("failed", False):
         module.fail_json(**result)
     module.exit_json(**result)

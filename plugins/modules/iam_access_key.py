@@ -38,7 +38,7 @@ options:
   state:
     description:
       - V(present) creates missing keys (O(active_keys)) or sets the status of the key O(id).
-      - V(absent) deletes the key O(id) (required then). Nothing else is ever deleted.
+      - V(absent) deletes the key O(id), or with O(never_used) the keys never used. Nothing else is ever deleted.
     type: str
     choices: [present, absent]
     default: present
@@ -68,6 +68,19 @@ options:
       - Cannot be combined with O(id).
     type: int
     choices: [0, 1, 2]
+  never_used:
+    description:
+      - With O(state=absent) and without O(id), delete the keys AWS has never seen used
+        (C(iam:GetAccessKeyLastUsed), read at the time of the task) that are at least O(min_age_days) old
+        (CIS 1.11, keys made at user setup and never needed).
+      - A user with a key that was used keeps all its keys, since a new key next to a used one is a
+        rotation waiting for its consumer.
+    type: bool
+  min_age_days:
+    description:
+      - With O(never_used), keys younger than this many days are kept.
+    type: int
+    default: 7
   store:
     description:
       - Where the secret of a new key goes.

@@ -37,8 +37,16 @@ class PlaybookRun:
         return found
 
     def result(self, task_name, host):
-        """The result of one task on one host."""
-        return self.results(task_name)[host]
+        """The result of one task on one host (the last task of that name that ran on it)."""
+        self.results(task_name)  # fails with the task names when there is no such task
+        found = None
+        for play in self.data.get("plays", []):
+            for task in play.get("tasks", []):
+                if task["task"]["name"].endswith(task_name) and host in task["hosts"]:
+                    found = task["hosts"][host]
+        if found is None:
+            raise KeyError("task %r did not run on %s" % (task_name, host))
+        return found
 
     def task_names(self):
         """Every task name of the run, in order."""

@@ -24,6 +24,7 @@ from .constants import (
     member_account_id,
     org_role_arn,
 )
+from .root import ROOT_USER, RootState
 from .seed import (
     NEVER,
     SEED,
@@ -46,6 +47,7 @@ __all__ = [
     "NEVER",
     "ORG_ROLE_NAME",
     "REGION",
+    "ROOT_USER",
     "SEED",
     "SEEDED_GROUPS",
     "SEEDED_USERS",
@@ -55,6 +57,7 @@ __all__ = [
     "LabError",
     "PolicySeed",
     "RoleSeed",
+    "RootState",
     "ServiceCredentialSeed",
     "UserSeed",
     "controller_env",

@@ -24,7 +24,9 @@ from .common import (
     wait_until_healthy,
     write_inventory_file,
 )
-from .constants import STRIPPED_ENV_VARS
+from .constants import STRIPPED_ENV_VARS, member_account_id
+from .root import SPEC_HELP as ROOT_SPEC_HELP
+from .root import parse_specs
 
 LAB_JSON = "lab.json"
 INVENTORY = "inventory.yml"
@@ -131,7 +133,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     started = time.monotonic()
-    lab = Lab(accounts=args.accounts, seed=args.seed, host=args.host).start()
+    account_ids = [member_account_id(i) for i in range(1, args.accounts + 1)]
+    root_states = _root_states(args.root, account_ids)
+    lab = Lab(accounts=args.accounts, seed=args.seed, host=args.host, root=root_states).start()
     try:
         endpoint = lab.endpoint_url
         write_inventory_file(state_dir / INVENTORY, inventory_dict(endpoint, lab.account_ids))
@@ -142,6 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "account_ids": lab.account_ids,
             "management_account_id": lab.management_account_id,
             "seeded": args.seed,
+            "root": list(args.root or []),
             "state_dir": str(state_dir.resolve()),
             "inventory": str((state_dir / INVENTORY).resolve()),
             "env_sh": str((state_dir / ENV_SH).resolve()),
@@ -175,6 +180,7 @@ def cmd_start(args: argparse.Namespace) -> int:
             f"a lab is already running for {state_dir}: pid {existing['pid']} at {existing['endpoint_url']} "
             f"(stop it with: python -m awslab stop --state-dir {state_dir})"
         )
+    _root_states(args.root, [member_account_id(i) for i in range(1, args.accounts + 1)])  # fail before starting
     (state_dir / LAB_JSON).unlink(missing_ok=True)  # stale
     env = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PACKAGE_PARENT), env.get("PYTHONPATH", "")) if p)
@@ -191,6 +197,8 @@ def cmd_start(args: argparse.Namespace) -> int:
         "--state-dir",
         str(state_dir.resolve()),
     ]
+    for spec in args.root or ():
+        command.append(f"--root={spec}")
     if args.verbose:
         command.append("--verbose")
     log_path = state_dir / LOG_FILE
@@ -218,6 +226,14 @@ def cmd_start(args: argparse.Namespace) -> int:
         raise
     print(state["endpoint_url"])
     return 0
+
+
+def _root_states(specs: list[str] | None, account_ids: list[str]) -> dict[str, Any]:
+    """``{account_id: RootState}`` of the ``--root`` specs (LabError for a bad one)."""
+    try:
+        return parse_specs(specs, account_ids)
+    except ValueError as exc:
+        raise LabError(str(exc)) from None
 
 
 def _wait_for_state(state_dir: Path, proc: subprocess.Popen[bytes], timeout: float) -> dict[str, Any]:
@@ -324,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--seed", action=argparse.BooleanOptionalAction, default=True, help="seed the messy starting point"
         )
         p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--root", action="append", metavar="TARGET:SETTINGS", help=ROOT_SPEC_HELP)
         p.add_argument("--verbose", action="store_true", help="log every request to lab.log")
         state_dir(p)
         p.set_defaults(func=func)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import os
@@ -16,6 +17,7 @@ import boto3
 import botocore.loaders
 import botocore.session
 
+from . import root as root_mod
 from . import seed as seed_mod
 from .common import (
     HostVars,
@@ -135,13 +137,24 @@ class Lab:  # pylint: disable=too-many-instance-attributes
     _active: ClassVar[Lab | None] = None
     _class_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, accounts: int = 3, seed: bool = True, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        accounts: int = 3,
+        seed: bool = True,
+        host: str = "127.0.0.1",
+        root: Mapping[str, root_mod.RootState | Mapping[str, Any]] | None = None,
+    ):
         if accounts < 0:
             raise ValueError("accounts must be >= 0")
         self.host = host
         self.seed = seed
         self.account_ids: list[str] = [member_account_id(i) for i in range(1, accounts + 1)]
         self.management_account_id = MANAGEMENT_ACCOUNT_ID
+        #: The root user's starting state per account, applied at start and after every reset
+        #: (other accounts have none: moto's answers, no ``<root_account>`` row).
+        self.root_states: dict[str, root_mod.RootState] = {
+            self._known_account(account_id): root_mod.as_state(state) for account_id, state in (root or {}).items()
+        }
         self._server: Any = None
         self._counter: Any = None
         self._sessions: dict[str, LabSession] = {}
@@ -250,6 +263,8 @@ class Lab:  # pylint: disable=too-many-instance-attributes
                 self.seed_account(account_id)
             else:
                 seed_mod.ensure_org_role(self.iam_backend(account_id), self.management_account_id)
+        for account_id, state in self.root_states.items():
+            root_mod.set_state(self.iam_backend(account_id), state)
 
     def _reset_hook(self, seed: bool) -> None:
         with self._lock, _gc_paused():
@@ -260,7 +275,8 @@ class Lab:  # pylint: disable=too-many-instance-attributes
 
     def reset(self, seed: bool = True, reset_calls: bool = True) -> None:
         """Wipe every account (``POST /moto-api/reset``), then re-seed (or only re-create the
-        organisation role when ``seed`` is false). Cached sessions are dropped."""
+        organisation role when ``seed`` is false). Cached sessions are dropped. Root users go back
+        to their starting state either way: ``Lab(root=...)``, else none (moto's answers)."""
         with self._lock, _gc_paused():
             url = f"{self.endpoint_url}/moto-api/reset"
             request = urllib.request.Request(url, data=b"", method="POST")  # noqa: S310 - the lab's own endpoint
@@ -275,6 +291,43 @@ class Lab:  # pylint: disable=too-many-instance-attributes
         """Create the messy starting point (``awslab.SEED``) in a fresh account, with real ages."""
         with _gc_paused():
             seed_mod.seed_backend(self.iam_backend(account_id))
+
+    def _known_account(self, account_id: str) -> str:
+        if account_id != self.management_account_id and account_id not in self.account_ids:
+            raise LabError(
+                f"{account_id!r} is not an account of this lab "
+                f"(management {self.management_account_id}, members {self.account_ids})"
+            )
+        return account_id
+
+    def set_root(
+        self, account_id: str, state: root_mod.RootState | Mapping[str, Any] | None = None, **settings: Any
+    ) -> root_mod.RootState:
+        """Give the root user of ``account_id`` this state, replacing the previous one; return it
+        with every moment resolved to a naive UTC datetime.
+
+        ``state`` (a ``RootState`` or a mapping of its fields, default ``RootState()``) with
+        ``settings`` (``RootState`` fields) over it, e.g.
+        ``lab.set_root(acct, mfa_enabled=True, access_keys=1, password_last_used=3)``. Moments
+        are datetimes or numbers of days before now (moto's clock). Until the next :meth:`reset`.
+        """
+        self._known_account(account_id)
+        base = root_mod.as_state(state)
+        if settings:
+            base = root_mod.as_state({**dataclasses.asdict(base), **settings})
+        with self._lock:
+            return root_mod.set_state(self.iam_backend(account_id), base)
+
+    def clear_root(self, account_id: str) -> None:
+        """Forget the root state of ``account_id``: moto's answers again (no ``<root_account>`` row
+        in the credential report, summary flags 0, no root MFA device). Until the next reset."""
+        self._known_account(account_id)
+        with self._lock:
+            root_mod.clear_state(self.iam_backend(account_id))
+
+    def root(self, account_id: str) -> root_mod.RootState | None:
+        """The current root state of ``account_id`` (moments resolved), None when not set."""
+        return root_mod.state_of(self.iam_backend(self._known_account(account_id)))
 
     def iam_backend(self, account_id: str) -> Any:
         """moto's IAM backend of ``account_id``: ``moto.iam.models.iam_backends[account_id]["aws"]``."""

@@ -1,6 +1,6 @@
 """Patches applied to moto's IAM backend inside the lab process.
 
-Three kinds, all installed by :func:`install` (idempotent) and removed by :func:`uninstall`:
+Four kinds, all installed by :func:`install` (idempotent) and removed by :func:`uninstall`:
 
 * Fidelity: AWS refuses to delete an IAM entity that still has dependants (HTTP 409
   ``DeleteConflict``); moto lets most of these deletes through. The strict versions below raise
@@ -10,6 +10,9 @@ Three kinds, all installed by :func:`install` (idempotent) and removed by :func:
 * Missing calls: the IAM actions moto does not implement (service-specific credentials, user
   permissions boundaries, GetMFADevice, ChangePassword) become methods of moto's
   ``IamResponse``; see :mod:`awslab.iam_extras`.
+* Root user: GetAccountSummary's ``AccountMFAEnabled`` / ``AccountAccessKeysPresent`` and the
+  credential report's ``<root_account>`` row come from the account's root state (moto has no root
+  user); see :mod:`awslab.root`.
 * Speed: AWS managed policies (``MOTO_IAM_LOAD_MANAGED_POLICIES``) are built once per process
   and copied per account instead of parsed and built per IAM backend, and only the ``aws``
   partition gets them (the lab lives in us-east-1; moto creates IAM backends for all six
@@ -29,10 +32,10 @@ from moto import settings
 from moto.core.serialize import never_return
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.exceptions import DeleteConflictException, NotFoundException
-from moto.iam.models import AWSManagedPolicy, IAMBackend, ManagedPolicy, User
+from moto.iam.models import AccountSummary, AWSManagedPolicy, IAMBackend, ManagedPolicy, User
 from moto.iam.responses import IamResponse
 
-from . import iam_extras
+from . import iam_extras, root
 
 # AWS's wording, per dependency (as returned by the real DeleteUser / DeleteGroup / DeletePolicy).
 USER_CONFLICTS = (
@@ -214,6 +217,22 @@ def _init_aws_policies(_original: Callable[..., Any], self: IAMBackend) -> list[
     return [_copy_policy(t, self.account_id) for t in _managed_policy_templates(self.region_name)]
 
 
+def _get_credential_report(original: Callable[..., Any], self: IAMBackend) -> str:
+    # AWS's report always starts with the root user's row; moto's has none.
+    return root.with_root_row(original(self), self)
+
+
+def _root_summary_map(original: property) -> property:
+    """AccountSummary.summary_map with the root user's values (moto: always 0)."""
+
+    def summary_map(self: AccountSummary) -> dict[str, Any]:
+        values = dict(original.fget(self))  # type: ignore[misc]
+        values.update(root.summary_values(self._iam_backend, values))  # pylint: disable=protected-access
+        return values
+
+    return property(functools.wraps(original.fget)(summary_map))  # type: ignore[arg-type]
+
+
 _PATCHES: dict[str, Callable[..., Any]] = {
     "delete_user": _strict_delete_user,
     "delete_group": _strict_delete_group,
@@ -222,6 +241,7 @@ _PATCHES: dict[str, Callable[..., Any]] = {
     "delete_role": _strict_delete_role,
     "update_login_profile": _update_login_profile,
     "_init_aws_policies": _init_aws_policies,
+    "get_credential_report": _get_credential_report,
 }
 
 
@@ -263,6 +283,7 @@ def _install_iam_extras() -> None:
     # moto's serialiser does not map to ``name`` / ``id`` (GetPolicy's Policy shape it does).
     _set_class_attribute(ManagedPolicy, "policy_name", property(lambda policy: policy.name))
     _set_class_attribute(ManagedPolicy, "policy_id", property(lambda policy: policy.id))
+    _set_class_attribute(AccountSummary, "summary_map", _root_summary_map(AccountSummary.__dict__["summary_map"]))
     transformers = dict(IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER)
     transformers.update(dict.fromkeys(LISTINGS_WITHOUT_USER_BOUNDARY, never_return))
     _set_class_attribute(IamResponse, "RESPONSE_KEY_PATH_TO_TRANSFORMER", transformers)

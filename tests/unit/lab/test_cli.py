@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from awslab.lab import open_session
+
 LAB_PATH = str(Path(__file__).resolve().parents[2] / "lab")
 
 
@@ -63,6 +65,38 @@ def test_cli_lifecycle(tmp_path):
     assert "stopped" in (state / "lab.log").read_text()
     assert "no lab running" in awslab("stop", "--state-dir", str(state)).stdout
     assert awslab("show", "--state-dir", str(state), check=False).returncode == 1
+
+
+def test_cli_root_states(tmp_path):
+    state = tmp_path / "state"
+    bad = awslab("start", "--accounts", "2", "--root", "3:mfa", "--state-dir", str(state), check=False)
+    assert bad.returncode == 1 and "not a member number" in bad.stderr and not (state / "lab.json").exists()
+    awslab(
+        "start",
+        "--accounts",
+        "2",
+        "--no-seed",
+        "--root",
+        "1:hardware-mfa",
+        "--root",
+        "2:keys=1",
+        "--state-dir",
+        str(state),
+    )
+    try:
+        info = json.loads((state / "lab.json").read_text())
+        assert info["root"] == ["1:hardware-mfa", "2:keys=1"]
+        flags = {}
+        for account_id in info["account_ids"]:
+            summary = open_session(info["endpoint_url"], account_id).client("iam").get_account_summary()["SummaryMap"]
+            flags[account_id] = (summary["AccountMFAEnabled"], summary["AccountAccessKeysPresent"])
+        assert flags == {"210000000001": (1, 0), "210000000002": (0, 1)}
+        # A reset through the CLI keeps the starting root states.
+        awslab("reset", "--state-dir", str(state), "--no-seed")
+        summary = open_session(info["endpoint_url"], "210000000001").client("iam").get_account_summary()["SummaryMap"]
+        assert summary["AccountMFAEnabled"] == 1
+    finally:
+        awslab("stop", "--state-dir", str(state))
 
 
 def test_serve_stops_on_sigint(tmp_path):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from moto.iam.models import IAMBackend, ManagedPolicy, User
+from moto.iam.models import AccountSummary, IAMBackend, ManagedPolicy, User
 from moto.iam.responses import IamResponse
 
 from awslab import iam_extras, patches
@@ -12,7 +12,8 @@ _WATCHED = (
     (IamResponse, (*iam_extras.HANDLERS, *iam_extras.WRAPPERS, "RESPONSE_KEY_PATH_TO_TRANSFORMER")),
     (User, ("permissions_boundary",)),
     (ManagedPolicy, ("permissions_boundary_usage_count", "policy_name", "policy_id")),
-    (IAMBackend, ("delete_user", "delete_policy", "update_login_profile")),
+    (IAMBackend, ("delete_user", "delete_policy", "update_login_profile", "get_credential_report")),
+    (AccountSummary, ("summary_map",)),
 )
 
 
@@ -31,6 +32,8 @@ def test_install_is_idempotent_and_uninstall_restores_moto():
         assert IamResponse.get_mfa_device.__awslab_patch__ == "get_mfa_device"
         assert IamResponse.create_user.__awslab_patch__ == "create_user"
         assert "ListUsersResponse.Users.User.PermissionsBoundary" in IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER
+        assert AccountSummary.__dict__["summary_map"] is not before[(AccountSummary, "summary_map")]
+        assert IAMBackend.get_credential_report.__awslab_patch__ == "get_credential_report"
     finally:
         patches.uninstall()
     assert not patches.installed()

@@ -57,9 +57,9 @@ def converge(context, check_mode=False, diff=False, **options):
 @pytest.mark.parametrize(
     "options, fragment",
     [
-        (dict(), "one of the following is required: id, active_keys"),
+        (dict(), "one of the following is required: id, active_keys, never_used"),
         (dict(id=KEY_A, active_keys=1), "mutually exclusive: id|active_keys"),
-        (dict(state="absent", active_keys=1), "state is absent but all of the following are missing: id"),
+        (dict(state="absent", active_keys=1), "state is absent but any of the following are missing: id, never_used"),
         (dict(active_keys=1, active=True), "missing parameter(s) required by 'active': id"),
         (dict(active_keys=3), "active_keys must be one of: 0, 1, 2"),
         (dict(active_keys=1, store="s3"), "store must be one of"),

@@ -1,0 +1,86 @@
+"""Scenarios of iam_posture_info for test_documented_actions: (label, options, check_mode), run in order.
+
+The steps need a user with an AWS managed and a customer managed policy attached (so
+user_policy_documents reads one AWS managed document) and a console password, a group and
+a role. moto's GetAccountAuthorizationDetails leaves out the names of customer managed
+policies: the lab's fidelity patches (awslab.patches) add them. Iterating SCENARIOS
+installs the patches and creates the account's content inside the test's fresh moto,
+straight on moto's backend (API calls there would count as the module's), and removes the
+patches when the steps are done (unless something else had installed them).
+"""
+
+import json
+
+ACCOUNT = "123456789012"
+ADMIN = "AdministratorAccess"
+READ_S3 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def setup():
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy, iam_backends
+
+    backend = iam_backends[ACCOUNT]["aws"]
+    admin = AWSManagedPolicy.from_data(ADMIN, ACCOUNT, "us-east-1", json.loads(aws_managed_policies_data)[ADMIN])
+    backend.managed_policies[admin.arn] = admin
+    extra = backend.create_policy("", "/", json.dumps(READ_S3), "team-extra", [])
+    backend.create_group("developers", "/")
+    backend.create_user("us-east-1", "carol", "/", [])
+    backend.create_login_profile("carol", "Lab-Passw0rd-not-a-secret!")
+    backend.add_user_to_group("developers", "carol")
+    backend.attach_user_policy(admin.arn, "carol")
+    backend.attach_user_policy(extra.arn, "carol")
+    backend.create_role("app", json.dumps(TRUST), "/", None, "an app", [], 3600)
+    backend.create_virtual_mfa_device("spare", "/")
+
+
+class Scenarios:
+    """The steps; iterating them installs the lab's patches and runs ``setup`` first."""
+
+    def __init__(self, setup_fn, steps):
+        self._setup = setup_fn
+        self.steps = steps
+
+    def __iter__(self):
+        from awslab import patches
+
+        installed_here = not patches.installed()
+        patches.install()
+        try:
+            self._setup()
+            yield from self.steps
+        finally:
+            if installed_here:
+                patches.uninstall()
+
+
+SCENARIOS = Scenarios(
+    setup,
+    [
+        (
+            "everything, policy documents, login profiles",
+            dict(user_policy_documents=True, login_profile_users=["carol", "nobody"]),
+            False,
+        ),
+        (
+            "each section, check mode",
+            dict(
+                gather=[
+                    "authorization_details",
+                    "credential_report",
+                    "summary",
+                    "password_policy",
+                    "alias",
+                    "virtual_mfa_devices",
+                ],
+                credential_report_max_age_hours=24,
+            ),
+            True,
+        ),
+        ("one section", dict(gather=["summary"]), False),
+    ],
+)
