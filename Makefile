@@ -70,12 +70,11 @@ test: lint sanity units integration molecule  ## everything CI runs
 .PHONY: demo
 demo: collection  ## harden 3 simulated accounts in the local AWS lab and show before/after
 	-$(LAB) stop --state-dir $(LAB_DIR) >/dev/null 2>&1
-	$(LAB) start --accounts $(DEMO_ACCOUNTS) --seed --state-dir $(LAB_DIR)
+	$(LAB) start --accounts $(DEMO_ACCOUNTS) --seed --root 1:mfa --root 2:none --root 3:keys=1,password-used=2 --state-dir $(LAB_DIR)
 	trap '$(LAB) stop --state-dir $(LAB_DIR)' EXIT; \
 	$(LAB) show --state-dir $(LAB_DIR) --title "Before harden.yml"; \
 	source $(LAB_DIR)/env.sh; \
-	$(BIN)/ansible-playbook -i $(LAB_DIR)/inventory.yml playbooks/harden.yml \
-	  -e 'baseline_account_alias=acme-{{ aws_account_id }}'; \
+	$(BIN)/ansible-playbook -i $(LAB_DIR)/inventory.yml playbooks/harden.yml -e @examples/baseline-vars.yml; \
 	$(LAB) show --state-dir $(LAB_DIR) --title "After harden.yml"
 
 .PHONY: lab-start lab-stop

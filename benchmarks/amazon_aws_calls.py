@@ -236,9 +236,10 @@ def with_defaults_per_module(path, workdir, collections):
 
 # ---------------------------------------------------------------- one run
 
-def run_playbook(lab, tool, path, inventory, env, workdir, check=False):
+def run_playbook(lab, tool, path, inventory, env, workdir, check=False, extra_args=()):
     lab.reset_calls()
     command = [tool_bin(tool, "ansible-playbook"), "-i", inventory, path] + (["--check"] if check else [])
+    command += list(extra_args)
     start = time.perf_counter()
     proc = subprocess.run(command, env=env, cwd=workdir, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start

@@ -87,7 +87,7 @@ class InProcessModuleAction(ActionBase):
         else:
             check_mode = bool(self._task.check_mode)
             diff = bool(self._task.diff)
-            no_log = bool(self._task.no_log or self._play_context.no_log)
+            no_log = bool(getattr(self._task, "no_log", False) or getattr(self._play_context, "no_log", False))
             result.update(execute(spec, params, check_mode, diff, no_log=no_log))
         result["invocation"] = {"module_args": params}
         return remove_values(result, no_log_values)

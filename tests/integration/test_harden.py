@@ -289,3 +289,22 @@ def test_a_bad_account_fails_alone(ansible, fresh_lab, tmp_path):
     assert fingerprint(lab, other)["password_policy"] is None  # nothing landed where the bad host reached
     failed = run.result("Report | accounts that failed", _host(good))["msg"]
     assert "malformed" in failed and "wrong-identity" in failed
+
+
+def test_the_session_is_assumed_once_and_renewed_when_short(ansible, fresh_lab, inventory):
+    lab = fresh_lab
+    lab.reset_calls()
+    run = ansible.run(PLAYBOOK, inventory)
+    assert run.rc == 0, run.output
+    accounts = len(lab.account_ids)
+    assert lab.calls().get(lab.management_account_id, {}).get("sts:AssumeRole") == accounts  # once per account
+
+    # A session asked for one hour is always "short" against a renewal margin of 3599 s: the
+    # baseline's renewal point must assume again, and check the identity again.
+    lab.reset_calls()
+    run = ansible.run(PLAYBOOK, inventory, extra_vars={"account_session_renew_before": 3599})
+    assert run.rc == 0, run.output
+    assert lab.calls().get(lab.management_account_id, {}).get("sts:AssumeRole") == 2 * accounts
+    for account_id in lab.account_ids:
+        assert lab.calls(account_id).get("sts:GetCallerIdentity") == 2
+    assert "secret_access_key" not in run.output and "session_token" not in run.output

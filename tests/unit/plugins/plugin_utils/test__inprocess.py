@@ -39,7 +39,7 @@ def module_of(name):
     return importlib.import_module("ansible_collections.hardening.aws.plugins.modules.%s" % name)
 
 
-def make_action(name, args, transport="local", check_mode=False, diff=False):
+def make_action(name, args, transport="local", check_mode=False, diff=False, no_log=None):
     """The action plugin as the task executor builds it, with the least it needs."""
     task = SimpleNamespace(
         args=dict(args),
@@ -48,6 +48,8 @@ def make_action(name, args, transport="local", check_mode=False, diff=False):
         check_mode=check_mode,
         diff=diff,
     )
+    if no_log is not None:
+        task.no_log = no_log
     connection = SimpleNamespace(transport=transport, _shell=SimpleNamespace(tmpdir=None), has_native_async=False)
     return action_class(name)(
         task, connection, play_context=SimpleNamespace(), loader=None, templar=None, shared_loader_obj=None
@@ -61,8 +63,8 @@ class ExecuteRecorder:
         self.calls = []
         self.result = result if result is not None else {"changed": True, "thing": "done"}
 
-    def __call__(self, spec, params, check_mode, diff):
-        self.calls.append(SimpleNamespace(spec=spec, params=params, check_mode=check_mode, diff=diff))
+    def __call__(self, spec, params, check_mode, diff, no_log=False):
+        self.calls.append(SimpleNamespace(spec=spec, params=params, check_mode=check_mode, diff=diff, no_log=no_log))
         return dict(self.result)
 
 
@@ -115,6 +117,18 @@ def test_local_connection_runs_in_process(recorded_execute, module_path):
     assert len(recorded_execute.calls) == 1 and module_path == []
     assert result["changed"] is True and result["thing"] == "done"
     assert recorded_execute.calls[0].spec is action_class("iam_password_policy").MODULE_SPEC
+
+
+@pytest.mark.parametrize("no_log", [None, False, True])
+def test_the_task_no_log_reaches_execute(recorded_execute, module_path, no_log):
+    make_action("iam_password_policy", {}, no_log=no_log).run(task_vars={})
+    assert recorded_execute.calls[0].no_log is bool(no_log)
+
+
+def test_sts_session_refuses_a_task_without_no_log(module_path):
+    role = "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole"
+    result = make_action("sts_session", {"assume_role_arn": role}, no_log=False).run(task_vars={})
+    assert result["failed"] is True and "set no_log: true on the task" in result["msg"]
 
 
 @pytest.mark.parametrize("transport", ["ssh", "paramiko_ssh", "winrm", "community.docker.docker", None])
