@@ -271,8 +271,9 @@ def _profile_error(exc):
     )
 
 
-def _parse_time(value):
-    """An ISO 8601 time (as sts_session returns it) as an aware datetime, or None."""
+def parse_time(value):
+    """An ISO 8601 time (as sts_session and the credential report give it) or a datetime, as an
+    aware datetime (UTC when it has no zone); None when it is not a time."""
     if isinstance(value, datetime.datetime):
         parsed = value
     else:
@@ -297,7 +298,7 @@ def usable_session(session, role_arn, margin=SESSION_MARGIN_SECONDS, now=None):
         return False
     if not all(session.get(k) for k in ("access_key_id", "secret_access_key", "session_token")):
         return False
-    expiration = _parse_time(session.get("expiration"))
+    expiration = parse_time(session.get("expiration"))
     if expiration is None:
         return False
     now = now or datetime.datetime.now(datetime.timezone.utc)

@@ -31,7 +31,7 @@ from ansible_collections.hardening.aws.plugins.module_utils import (
     _iam_user,
     _policy,
 )
-from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
+from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError, parse_time
 
 SUPPORT_POLICY = "AWSSupportAccess"
 EC2_SERVICE = "ec2.amazonaws.com"
@@ -527,21 +527,11 @@ def _age_days(value, now=None):
     """Whole days since an ISO date (as the credential report gives), or None."""
     if not value:
         return None
-    when = _aws_time(value)
+    when = parse_time(value)
     if when is None:
         return None
-    now = _aws_time(now) if now else datetime.datetime.now(datetime.timezone.utc)
+    now = parse_time(now) if now else datetime.datetime.now(datetime.timezone.utc)
     return max(int((now - when).total_seconds() // 86400), 0)
-
-
-def _aws_time(value):
-    if isinstance(value, datetime.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
-    try:
-        parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
 
 
 def full_admin(document):
