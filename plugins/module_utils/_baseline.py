@@ -503,6 +503,22 @@ class Planner:
             items.append("root user: the credential report has no root row; check root use by hand (CIS 1.7)")
         return items
 
+    def console_users_without_mfa(self):
+        """CIS 1.10: an administrator cannot enrol a person's MFA device, so a person must act.
+        Reported with the root checks (the controls only a person can fix)."""
+        if not self._enabled("root_checks"):
+            return []
+        rows = self.posture.get("credential_report") or []
+        names = sorted(
+            r["user"] for r in rows if r.get("user") != ROOT and r.get("password_enabled") and not r.get("mfa_active")
+        )
+        if not names:
+            return []
+        return [
+            "console users without MFA: %s; each must enrol a device (CIS 1.10); groups with require_mfa deny "
+            "them everything else until they do" % ", ".join(names)
+        ]
+
     def plan(self):
         result = {
             "password_policy": self.password_policy(),
@@ -517,7 +533,7 @@ class Planner:
             "unused_console_keys": self.unused_console_keys(),
             "root_checks": self.root_checks(),
         }
-        result["needs_a_human"] = result["root_checks"] + self.needs_a_human
+        result["needs_a_human"] = result["root_checks"] + self.console_users_without_mfa() + self.needs_a_human
         result["notes"] = self.notes
         result["mfa_policy_arn"] = self.mfa_policy_arn()
         return result

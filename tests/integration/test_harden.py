@@ -105,6 +105,7 @@ def test_check_then_harden_then_nothing_to_do(ansible, fresh_lab, inventory):
         assert "console password in secretsmanager hardening/console-passwords/ops-admin" in lines[0]
         # moto never reports root MFA: the run must say a person has to act.
         assert any("needs a person: root user: enable MFA" in line for line in lines)
+        assert any("console users without MFA: alice, bob, carol, dormant-erin;" in line for line in lines)
     _assert_no_password_in(lab, apply.output)
 
     lab.reset_calls()

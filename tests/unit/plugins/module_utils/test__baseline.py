@@ -383,3 +383,16 @@ def test_age_days_accepts_report_dates():
     assert _baseline._age_days("2026-11-19T00:00:00+00:00", now) == 10
     assert _baseline._age_days(None, now) is None
     assert _baseline._age_days("not a date", now) is None
+
+
+def test_console_users_without_mfa_are_named_for_a_person():
+    report = [
+        {"user": "<root_account>", "password_enabled": None, "mfa_active": False},
+        {"user": "ann", "password_enabled": True, "mfa_active": False},
+        {"user": "ben", "password_enabled": True, "mfa_active": True},
+        {"user": "svc", "password_enabled": False, "mfa_active": False},
+        {"user": "amy", "password_enabled": True, "mfa_active": False},
+    ]
+    items = _baseline.plan(_posture(credential_report=report), _config())["needs_a_human"]
+    assert items[-1].startswith("console users without MFA: amy, ann; each must enrol")
+    assert _baseline.plan(_posture(credential_report=report), _config(root_checks_enabled=False))["needs_a_human"] == []
