@@ -150,11 +150,23 @@ def test_leaver_deleted_from_every_account_with_a_complete_archive(ansible, fres
         assert user["permissions_boundary"] == SEEDED_USERS["leaver-dave"].permissions_boundary
         assert "password" not in path.read_text().lower().replace("password_reset_required", "")
 
+    lab.reset_calls()
     again = ansible.run(PLAYBOOK, inventory, extra_vars=settings)
     assert again.rc == 0, again.output
     assert again.changed_hosts() == []
     line = again.result("Summary | who was offboarded, and why", _host(lab.account_ids[0]))["msg"]
     assert "user leaver-dave: not in the account, nothing to do" in line[1]
+    for account_id in lab.account_ids:
+        # No candidate left: no per-user read, no change, only the bulk read.
+        calls = lab.calls(account_id)
+        assert not [
+            c
+            for c in calls
+            if c.split(":")[1].startswith(("List", "Get", "Delete", "Update", "Put"))
+            and c not in ("iam:GetAccountAuthorizationDetails", "sts:GetCallerIdentity")
+        ], calls
+    check_again = ansible.run(PLAYBOOK, inventory, check=True, extra_vars=settings)
+    assert check_again.rc == 0 and check_again.changed_hosts() == []
 
 
 # By the rules (every credential unused 45 days or more) the seed has two idle users: dormant-erin
@@ -264,3 +276,28 @@ def test_grace_flow_disables_then_deletes(ansible, fresh_lab, inventory, tmp_pat
     assert "offboard_delete_after_days=30" in lines[1]
     # The record made before the user was disabled is the one kept.
     assert (archive / account_id / "leaver-dave.json").read_text() == first_record
+
+
+def test_a_failing_user_does_not_stop_the_others(ansible, fresh_lab, inventory, tmp_path):
+    lab = fresh_lab
+    first, second = lab.account_ids[0], lab.account_ids[1]
+    archive = tmp_path / "archive"
+    # A directory where leaver-dave's record should go in the first account: that archive fails.
+    (archive / first / "leaver-dave.json").mkdir(parents=True)
+    before = _snapshot(lab, first)["leaver-dave"]
+    settings = {
+        "offboard_users": ["leaver-dave", "dormant-erin"],
+        "offboard_mode": "delete",
+        "offboard_archive_dir": str(archive),
+    }
+    run = ansible.run(PLAYBOOK, inventory, extra_vars=settings)
+    assert run.rc != 0
+    users = _users(lab, first)
+    assert "leaver-dave" in users and _snapshot(lab, first)["leaver-dave"] == before
+    assert "dormant-erin" not in users  # the other user of the same account carries on
+    assert not {"leaver-dave", "dormant-erin"} & set(_users(lab, second))
+    failed = run.result("fail the account when a user failed", _host(first))
+    assert failed["failed"] and "leaver-dave" in failed["msg"] and "dormant-erin" not in failed["msg"]
+    # run_once: the report runs on one of the accounts that did not fail.
+    (report,) = [r["msg"] for r in run.results("Report | accounts that failed").values()]
+    assert report.startswith(_host(first) + " failed") and "user leaver-dave: FAILED" in report
