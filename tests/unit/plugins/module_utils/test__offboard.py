@@ -281,3 +281,60 @@ def test_disable_keeps_the_first_time_and_redoes_a_reactivated_key():
 def test_disable_time_must_be_iso(text):
     with pytest.raises(HardeningError, match="disabled_at"):
         disable.validate({"name": "u", "revoke_policy_name": "p", "disabled_at": text})
+
+
+# --- the module against moto (the lab's patches add service-specific credentials) ---------------
+
+
+@pytest.fixture
+def lab_patches(aws):
+    from awslab import patches
+
+    was_installed = patches.installed()
+    patches.install()
+    yield
+    if not was_installed:
+        patches.uninstall()
+
+
+def test_disable_run_changes_then_converges(context, lab_patches):
+    from moto.iam.models import iam_backends
+
+    from awslab import iam_extras
+    from awslab.seed import ssh_public_key_body
+
+    backend = iam_backends[ACCOUNT]["aws"]
+    backend.create_user("us-east-1", "leaver", "/", [])
+    backend.create_login_profile("leaver", "Lab-Passw0rd-not-a-secret!")
+    key = backend.create_access_key("leaver")
+    backend.upload_ssh_public_key("leaver", ssh_public_key_body("leaver@example.com"))
+    iam_extras.create_service_specific_credential(backend, "leaver", "codecommit.amazonaws.com")
+    params = {"name": "leaver", "disabled_at": "2026-06-01T00:00:00Z", "revoke_policy_name": disable.REVOKE_POLICY_NAME}
+
+    check = disable.run(context(), params, check_mode=True, diff=True)
+    assert check["changed"] and check["user"]["console_access"] is True
+    assert check["diff"]["after"]["console_access"] is False
+    assert disable.read(context().client("iam"), "leaver")["console_access"] is True  # nothing changed
+
+    done = disable.run(context(), params, check_mode=False, diff=False)
+    assert done["changed"] and done["disabled_at"] == "2026-06-01T00:00:00Z"
+    assert [k["access_key_id"] for k in done["user"]["access_keys"]] == [key.access_key_id]
+    after = disable.read(context().client("iam"), "leaver")
+    assert after["console_access"] is False and after["tags"] == {disable.DISABLED_TAG: "2026-06-01T00:00:00Z"}
+    assert {
+        c["status"] for kind in ("access_keys", "ssh_public_keys", "service_specific_credentials") for c in after[kind]
+    } == {"Inactive"}
+    condition = after["inline_policies"][disable.REVOKE_POLICY_NAME]["Statement"][0]["Condition"]
+    assert condition == {"DateLessThan": {"aws:TokenIssueTime": "2026-06-01T00:00:00Z"}}
+
+    # A later run keeps the first disable time and changes nothing.
+    again = disable.run(context(), dict(params, disabled_at=None), check_mode=False, diff=False)
+    assert not again["changed"] and again["disabled_at"] == "2026-06-01T00:00:00Z"
+    gone = disable.run(context(), dict(params, name="nobody"), check_mode=False, diff=True)
+    assert gone == {
+        "changed": False,
+        "user": None,
+        "plan": [],
+        "disabled_at": None,
+        "diff": {"before": {"state": "absent"}, "after": {"state": "absent"}},
+    }
