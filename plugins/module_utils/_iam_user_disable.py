@@ -199,42 +199,38 @@ def planned_state(current, steps):
 # --- applying -------------------------------------------------------------------------------
 
 
+# Each deactivation step: (boto3 method, the step's id field, the API's id parameter, what it is).
+_DEACTIVATE = {
+    "deactivate_access_key": ("update_access_key", "access_key_id", "AccessKeyId", "access key"),
+    "deactivate_signing_certificate": (
+        "update_signing_certificate",
+        "certificate_id",
+        "CertificateId",
+        "signing certificate",
+    ),
+    "deactivate_ssh_public_key": ("update_ssh_public_key", "ssh_public_key_id", "SSHPublicKeyId", "SSH public key"),
+    "deactivate_service_specific_credential": (
+        "update_service_specific_credential",
+        "service_specific_credential_id",
+        "ServiceSpecificCredentialId",
+        "service-specific credential",
+    ),
+}
+
+
 def _apply(iam, name, step):
     action = step["action"]
     resource = "user %s" % name
     if action == "delete_login_profile":
         iam.call("delete_login_profile", resource=resource, ignore=("NoSuchEntity",), UserName=name)
-    elif action == "deactivate_access_key":
+    elif action in _DEACTIVATE:
+        method, id_key, api_key, label = _DEACTIVATE[action]
         iam.call(
-            "update_access_key",
-            resource="access key %s" % step["access_key_id"],
+            method,
+            resource="%s %s" % (label, step[id_key]),
             UserName=name,
-            AccessKeyId=step["access_key_id"],
             Status="Inactive",
-        )
-    elif action == "deactivate_signing_certificate":
-        iam.call(
-            "update_signing_certificate",
-            resource="signing certificate %s" % step["certificate_id"],
-            UserName=name,
-            CertificateId=step["certificate_id"],
-            Status="Inactive",
-        )
-    elif action == "deactivate_ssh_public_key":
-        iam.call(
-            "update_ssh_public_key",
-            resource="SSH public key %s" % step["ssh_public_key_id"],
-            UserName=name,
-            SSHPublicKeyId=step["ssh_public_key_id"],
-            Status="Inactive",
-        )
-    elif action == "deactivate_service_specific_credential":
-        iam.call(
-            "update_service_specific_credential",
-            resource="service-specific credential %s" % step["service_specific_credential_id"],
-            UserName=name,
-            ServiceSpecificCredentialId=step["service_specific_credential_id"],
-            Status="Inactive",
+            **{api_key: step[id_key]}
         )
     elif action == "put_revoke_policy":
         iam.call(

@@ -314,3 +314,22 @@ def uninstall() -> None:
                 delattr(owner, name)
             else:
                 setattr(owner, name, previous)
+
+
+class PatchedSteps:
+    """Steps (any iterable) run with the lab's patches installed in this process, ``setup``
+    first: the unit-test scenarios of modules whose calls plain moto lacks use it."""
+
+    def __init__(self, setup_fn: Any, steps: Any):
+        self._setup = setup_fn
+        self.steps = steps
+
+    def __iter__(self) -> Any:
+        installed_here = not installed()
+        install()
+        try:
+            self._setup()
+            yield from self.steps
+        finally:
+            if installed_here:
+                uninstall()

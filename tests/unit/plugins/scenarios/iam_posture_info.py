@@ -11,6 +11,8 @@ patches when the steps are done (unless something else had installed them).
 
 import json
 
+from awslab.patches import PatchedSteps
+
 ACCOUNT = "123456789012"
 ADMIN = "AdministratorAccess"
 READ_S3 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}
@@ -38,27 +40,7 @@ def setup():
     backend.create_virtual_mfa_device("spare", "/")
 
 
-class Scenarios:
-    """The steps; iterating them installs the lab's patches and runs ``setup`` first."""
-
-    def __init__(self, setup_fn, steps):
-        self._setup = setup_fn
-        self.steps = steps
-
-    def __iter__(self):
-        from awslab import patches
-
-        installed_here = not patches.installed()
-        patches.install()
-        try:
-            self._setup()
-            yield from self.steps
-        finally:
-            if installed_here:
-                patches.uninstall()
-
-
-SCENARIOS = Scenarios(
+SCENARIOS = PatchedSteps(
     setup,
     [
         (

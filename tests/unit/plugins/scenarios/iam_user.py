@@ -11,6 +11,8 @@ are done (unless something else had installed them).
 
 import json
 
+from awslab.patches import PatchedSteps
+
 ACCOUNT = "123456789012"
 READ_S3 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}
 # The same document written differently: must not count as a change.
@@ -58,26 +60,6 @@ def setup():
     _seed_leaver(backend)
 
 
-class Scenarios:
-    """The steps; iterating them installs the lab's patches and runs ``setup`` first."""
-
-    def __init__(self, setup_fn, steps):
-        self._setup = setup_fn
-        self.steps = steps
-
-    def __iter__(self):
-        from awslab import patches
-
-        installed_here = not patches.installed()
-        patches.install()
-        try:
-            self._setup()
-            yield from self.steps
-        finally:
-            if installed_here:
-                patches.uninstall()
-
-
 FULL = dict(
     name="alice",
     path="/people/",
@@ -89,7 +71,7 @@ FULL = dict(
     store="secretsmanager",
 )
 
-SCENARIOS = Scenarios(
+SCENARIOS = PatchedSteps(
     setup,
     [
         ("create, check mode", FULL, True),

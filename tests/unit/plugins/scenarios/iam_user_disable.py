@@ -6,6 +6,8 @@ fidelity patches (installed and removed as in scenarios/iam_user.py).
 
 import json
 
+from awslab.patches import PatchedSteps
+
 ACCOUNT = "123456789012"
 READ_S3 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}
 
@@ -29,27 +31,7 @@ def setup():
     backend.put_user_policy("leaver", "leaver-inline", json.dumps(READ_S3))
 
 
-class Scenarios:
-    """The steps; iterating them installs the lab's patches and runs ``setup`` first."""
-
-    def __init__(self, setup_fn, steps):
-        self._setup = setup_fn
-        self.steps = steps
-
-    def __iter__(self):
-        from awslab import patches
-
-        installed_here = not patches.installed()
-        patches.install()
-        try:
-            self._setup()
-            yield from self.steps
-        finally:
-            if installed_here:
-                patches.uninstall()
-
-
-SCENARIOS = Scenarios(
+SCENARIOS = PatchedSteps(
     setup,
     [
         ("disable, check mode", dict(name="leaver"), True),
