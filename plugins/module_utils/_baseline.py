@@ -461,7 +461,7 @@ class Planner:
         """CIS 1.11: console users' active access keys never used since creation."""
         if not self.config.get("unused_console_keys_enabled", False):
             return []
-        min_age = int(self.config.get("unused_console_keys_min_age_days", 1))
+        min_age = int(self.config.get("unused_console_keys_min_age_days", 7))
         exempt = self.exempt_users()
         out = []
         for row in self.posture.get("credential_report") or []:
