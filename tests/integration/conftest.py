@@ -37,8 +37,8 @@ def collections_path(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def lab():
-    """One lab for the session: 3 member accounts, seeded; tests reset what they need."""
-    with Lab(accounts=3, seed=True) as running:
+    """One lab for the session: 3 member accounts in an Organization, seeded; tests reset what they need."""
+    with Lab(accounts=3, seed=True, organization=True) as running:
         yield running
 
 

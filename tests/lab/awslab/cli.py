@@ -135,7 +135,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     started = time.monotonic()
     account_ids = [member_account_id(i) for i in range(1, args.accounts + 1)]
     root_states = _root_states(args.root, account_ids)
-    lab = Lab(accounts=args.accounts, seed=args.seed, host=args.host, root=root_states).start()
+    lab = Lab(
+        accounts=args.accounts, seed=args.seed, host=args.host, root=root_states, organization=args.organization
+    ).start()
     try:
         endpoint = lab.endpoint_url
         write_inventory_file(state_dir / INVENTORY, inventory_dict(endpoint, lab.account_ids))
@@ -146,6 +148,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "account_ids": lab.account_ids,
             "management_account_id": lab.management_account_id,
             "seeded": args.seed,
+            "organization": args.organization,
             "root": list(args.root or []),
             "state_dir": str(state_dir.resolve()),
             "inventory": str((state_dir / INVENTORY).resolve()),
@@ -199,6 +202,8 @@ def cmd_start(args: argparse.Namespace) -> int:
     ]
     for spec in args.root or ():
         command.append(f"--root={spec}")
+    if args.organization:
+        command.append("--organization")
     if args.verbose:
         command.append("--verbose")
     log_path = state_dir / LOG_FILE
@@ -341,6 +346,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--root", action="append", metavar="TARGET:SETTINGS", help=ROOT_SPEC_HELP)
+        p.add_argument(
+            "--organization",
+            action="store_true",
+            help="the management account runs an Organization over the members (awslab.organization)",
+        )
         p.add_argument("--verbose", action="store_true", help="log every request to lab.log")
         state_dir(p)
         p.set_defaults(func=func)

@@ -17,6 +17,7 @@ import boto3
 import botocore.loaders
 import botocore.session
 
+from . import organization as org_mod
 from . import root as root_mod
 from . import seed as seed_mod
 from .common import (
@@ -143,6 +144,7 @@ class Lab:  # pylint: disable=too-many-instance-attributes
         seed: bool = True,
         host: str = "127.0.0.1",
         root: Mapping[str, root_mod.RootState | Mapping[str, Any]] | None = None,
+        organization: bool = False,
     ):
         if accounts < 0:
             raise ValueError("accounts must be >= 0")
@@ -155,6 +157,10 @@ class Lab:  # pylint: disable=too-many-instance-attributes
         self.root_states: dict[str, root_mod.RootState] = {
             self._known_account(account_id): root_mod.as_state(state) for account_id, state in (root or {}).items()
         }
+        #: Whether the management account runs an Organization over the members (awslab.organization).
+        self.organization = organization
+        #: The organisation's accounts (members plus one closed account), when ``organization``.
+        self.org_accounts: list[org_mod.OrgAccount] = []
         self._server: Any = None
         self._counter: Any = None
         self._sessions: dict[str, LabSession] = {}
@@ -265,6 +271,8 @@ class Lab:  # pylint: disable=too-many-instance-attributes
                 seed_mod.ensure_org_role(self.iam_backend(account_id), self.management_account_id)
         for account_id, state in self.root_states.items():
             root_mod.set_state(self.iam_backend(account_id), state)
+        if self.organization:
+            self.org_accounts = org_mod.create(self.account_ids)
 
     def _reset_hook(self, seed: bool) -> None:
         with self._lock, _gc_paused():
