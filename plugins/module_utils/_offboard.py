@@ -85,14 +85,22 @@ def _optional_int(config, key, minimum):
     return number
 
 
+def _names(value):
+    """A list of user names. One string (an AWX survey's text or textarea answer) holds names
+    separated by white space or new lines, which IAM names never contain."""
+    if isinstance(value, str):
+        return value.split()
+    return list(value or [])
+
+
 def check_config(config):
     """The settings, checked and normalised; fails naming the variable before any change."""
     mode = config.get("mode") or "disable"
     if mode not in MODES:
         _fail("mode", "%r is not one of %s" % (mode, ", ".join(MODES)))
-    users = list(config.get("users") or [])
+    users = _names(config.get("users"))
     _iam_names.check_names("user", users, "offboard_users")
-    protected = list(config.get("protected_users") or [])
+    protected = _names(config.get("protected_users"))
     _iam_names.check_names("user", protected, "offboard_protected_users")
     return {
         "mode": mode,

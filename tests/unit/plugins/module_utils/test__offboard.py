@@ -137,6 +137,13 @@ def test_bad_settings_fail_naming_the_variable(config, field):
     assert field in caught.value.msg
 
 
+@pytest.mark.parametrize("answer", ["leaver-dave\nold-bot", "  leaver-dave   old-bot  ", "leaver-dave old-bot\n"])
+def test_a_survey_answer_string_lists_names_separated_by_white_space(answer):
+    settings = _offboard.check_config(_config(users=answer, protected_users="ops-admin"))
+    assert settings["users"] == ["leaver-dave", "old-bot"]
+    assert settings["protected_users"] == ["ops-admin"]
+
+
 def test_inactivity_needs_the_credential_report():
     with pytest.raises(HardeningError, match="credential report"):
         _offboard.plan(_posture([_user("u")]), _config(inactive_days=45))
