@@ -60,6 +60,13 @@ molecule: collection  ## molecule scenario baseline: check, converge, idempotenc
 	PATH=$(abspath $(BIN)):$$PATH MOLECULE_EPHEMERAL_DIRECTORY=$(abspath $(BUILD))/molecule/baseline \
 	  $(BIN)/molecule test -s baseline
 
+.PHONY: ee-context
+ee-context: collection  ## write the execution environment's build context to build/ee-context (no container engine needed)
+	rm -rf $(BUILD)/ee $(BUILD)/ee-context
+	mkdir -p $(BUILD)/ee
+	cp $(TARBALL) $(BUILD)/ee/hardening-aws.tar.gz
+	$(BIN)/ansible-builder create -f execution-environment.yml -c $(BUILD)/ee-context --output-filename Containerfile
+
 .PHONY: role-docs
 role-docs: venv  ## regenerate roles/<role>/README.md from meta/argument_specs.yml
 	$(BIN)/python scripts/role_readme.py
@@ -79,7 +86,7 @@ demo: collection  ## harden 3 simulated accounts in the local AWS lab and show b
 
 .PHONY: lab-start lab-stop
 lab-start: venv  ## start the local AWS lab in the background (lab-state/)
-	$(LAB) start --accounts $(DEMO_ACCOUNTS) --seed --state-dir $(LAB_DIR)
+	$(LAB) start --accounts $(DEMO_ACCOUNTS) --seed --organization --state-dir $(LAB_DIR)
 lab-stop: venv  ## stop it
 	$(LAB) stop --state-dir $(LAB_DIR)
 
