@@ -68,8 +68,9 @@ ee-context: collection  ## write the execution environment's build context to bu
 	$(BIN)/ansible-builder create -f execution-environment.yml -c $(BUILD)/ee-context --output-filename Containerfile
 
 .PHONY: role-docs
-role-docs: venv  ## regenerate roles/<role>/README.md from meta/argument_specs.yml
+role-docs: venv  ## regenerate roles/<role>/README.md and the least-privilege policies (docs/least-privilege.md)
 	$(BIN)/python scripts/role_readme.py
+	$(BIN)/python scripts/automation_policy.py
 
 .PHONY: test
 test: lint sanity units integration molecule  ## everything CI runs

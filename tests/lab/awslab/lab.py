@@ -9,7 +9,7 @@ import gc
 import os
 import threading
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -294,6 +294,26 @@ class Lab:  # pylint: disable=too-many-instance-attributes
             self._populate(seed)
             if reset_calls:
                 self._counter.reset()
+
+    def set_auth(self, enforced: bool) -> None:
+        """Turn moto's IAM authorisation on or off for every account. On, every request must be
+        signed by a known identity and allowed by its policies (identity policies of users and
+        roles, explicit denies; not trust or session policies). The lab's own sessions use
+        unknown dummy credentials, so turn it off again before reading accounts with them."""
+        url = f"{self.endpoint_url}/moto-api/reset-auth"
+        body = b"0" if enforced else b"inf"
+        request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the lab's own endpoint
+            response.read()
+
+    @contextlib.contextmanager
+    def enforced_auth(self) -> Iterator[None]:
+        """IAM authorisation on inside the block, off after it, whatever happens."""
+        self.set_auth(True)
+        try:
+            yield
+        finally:
+            self.set_auth(False)
 
     def seed_account(self, account_id: str) -> None:
         """Create the messy starting point (``awslab.SEED``) in a fresh account, with real ages."""
