@@ -295,6 +295,41 @@ class Lab:  # pylint: disable=too-many-instance-attributes
             if reset_calls:
                 self._counter.reset()
 
+    def set_faults(
+        self,
+        rate: float = 0.0,
+        kinds: Iterable[str] | None = None,
+        seed: int = 0,
+        services: Iterable[str] = (),
+    ) -> dict[str, Any]:
+        """Fault ``rate`` of the AWS requests from now on (awslab.faults: throttling, internal
+        errors, connections dropped before or after the request is handled), drawn from a
+        generator seeded with ``seed``; ``rate`` 0 turns it off. Returns the new plan."""
+        from .faults import KINDS, FaultPlan  # pylint: disable=import-outside-toplevel
+
+        if self._server is None:
+            raise LabError("the lab is not running")
+        plan = FaultPlan(rate=rate, kinds=tuple(kinds or KINDS), seed=seed, services=tuple(services))
+        self._server.app.faults = plan
+        return plan.summary()
+
+    def faults(self) -> dict[str, Any]:
+        """The fault plan and what it has injected so far."""
+        if self._server is None:
+            raise LabError("the lab is not running")
+        return self._server.app.faults.summary()
+
+    @contextlib.contextmanager
+    def faulty(self, rate: float, **settings: Any) -> Iterator[dict[str, Any]]:
+        """Faults on inside the block (see :meth:`set_faults`), off after it; yields the live
+        summary dict of what was injected, refreshed when the block ends."""
+        summary = self.set_faults(rate, **settings)
+        try:
+            yield summary
+        finally:
+            summary.update(self.faults())
+            self.set_faults(0.0)
+
     def set_auth(self, enforced: bool) -> None:
         """Turn moto's IAM authorisation on or off for every account. On, every request must be
         signed by a known identity and allowed by its policies (identity policies of users and

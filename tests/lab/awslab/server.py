@@ -30,6 +30,8 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from .faults import KINDS, FaultPlan, inject
+
 LOG = logging.getLogger("awslab")
 
 _SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
@@ -139,6 +141,8 @@ class LabMiddleware:
         self.counter = counter
         self.info = info or dict
         self.reset_hook = reset_hook
+        #: Fault injection (awslab.faults); off until set.
+        self.faults = FaultPlan()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -152,6 +156,9 @@ class LabMiddleware:
                 LOG.exception("could not resolve the account of a request")
                 account = "unknown"
             self.counter.add(account, f"{service}:{action}")
+            kind = self.faults.draw(service, action)
+            if kind is not None:
+                return inject(kind, service, environ, start_response, self.app)
         return self.app(environ, start_response)
 
     def _lab_endpoint(self, environ: dict[str, Any], start_response: StartResponse, path: str) -> Iterable[bytes]:
@@ -165,10 +172,29 @@ class LabMiddleware:
         if path == "/_lab/calls/reset" and method == "POST":
             self.counter.reset()
             return _json(start_response, {"status": "ok"})
+        if path == "/_lab/faults" and method == "GET":
+            return _json(start_response, self.faults.summary())
+        if path == "/_lab/faults" and method == "POST":
+            try:
+                settings = json.loads(_read_body(environ) or b"{}")
+                self.faults = FaultPlan(
+                    rate=float(settings.get("rate", 0.0)),
+                    kinds=tuple(settings.get("kinds") or KINDS),
+                    seed=int(settings.get("seed", 0)),
+                    services=tuple(settings.get("services") or ()),
+                )
+            except (TypeError, ValueError) as exc:
+                return _json(start_response, {"error": str(exc)}, "400 Bad Request")
+            return _json(start_response, self.faults.summary())
         if path == "/_lab/reset" and method == "POST" and self.reset_hook is not None:
             self.reset_hook(query.get("seed", ["1"])[0] not in ("0", "false", "no"))
             return _json(start_response, {"status": "ok"})
         return _json(start_response, {"error": f"no such lab endpoint: {method} {path}"}, "404 Not Found")
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    return environ["wsgi.input"].read(length) if length else b""
 
 
 def _json(start_response: StartResponse, payload: Any, status: str = "200 OK") -> list[bytes]:
