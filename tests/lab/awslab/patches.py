@@ -337,11 +337,11 @@ def _checked_put_parameter(original: Callable[..., Any]) -> Callable[..., Any]:
     def put_parameter(self: Any, *args: Any, **kwargs: Any) -> Any:
         key_id = _argument(original, self, args, kwargs, "keyid")
         secure = _argument(original, self, args, kwargs, "parameter_type") == "SecureString"
-        if key_id and secure and not kms_key_exists(
-            self.account_id, self.region_name, key_id
-        ):
-            raise JsonRESTError(SSM_KMS_MISSING, "Key '%s' does not exist (Service: AWSKMS; Status Code: 400; "
-                                "Error Code: NotFoundException)" % key_id)
+        if key_id and secure and not kms_key_exists(self.account_id, self.region_name, key_id):
+            raise JsonRESTError(
+                SSM_KMS_MISSING,
+                "Key '%s' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException)" % key_id,
+            )
         return original(self, *args, **kwargs)
 
     put_parameter.__awslab_patch__ = "put_parameter"  # type: ignore[attr-defined]

@@ -22,7 +22,8 @@ ACCOUNT = "123456789012"
 def params(**options):
     options.setdefault("user_name", USER)
     result = ArgumentSpecValidator(rot.MODULE_SPEC.argument_spec, **rot.MODULE_SPEC.validator_kwargs()).validate(
-        options)
+        options
+    )
     assert not result.error_messages, result.error_messages
     return result.validated_parameters
 
@@ -32,8 +33,10 @@ def iam():
 
 
 def aws_keys(user=USER):
-    return sorted(((k["CreateDate"], k["AccessKeyId"], k["Status"])
-                   for k in iam().list_access_keys(UserName=user)["AccessKeyMetadata"]))
+    return sorted(
+        (k["CreateDate"], k["AccessKeyId"], k["Status"])
+        for k in iam().list_access_keys(UserName=user)["AccessKeyMetadata"]
+    )
 
 
 def make_key(user=USER, days=0):
@@ -45,7 +48,8 @@ def make_key(user=USER, days=0):
     backend = iam_backends[ACCOUNT]["aws"]
     found = next(k for k in backend.get_user(user).access_keys if k.access_key_id == created["AccessKeyId"])
     found.create_date = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(
-        days=days)
+        days=days
+    )
     return created["AccessKeyId"]
 
 
@@ -66,15 +70,19 @@ def test_old_key_gets_a_partner_delivered_then_nothing(context):
     check = run(context, check_mode=True, diff=True)
     assert check["changed"] and check["stage"] == "due" and len(aws_keys()) == 1
     assert check["actions"] == [
-        "create a new access key for %s and deliver it to secretsmanager hardening/access-keys/%s" % (USER, USER)]
+        "create a new access key for %s and deliver it to secretsmanager hardening/access-keys/%s" % (USER, USER)
+    ]
     assert check["diff"]["after"]["keys"] == [{"id": old, "status": "Active"}, {"id": None, "status": "Active"}]
     result = run(context, diff=True)
     assert result["changed"]
     [created] = result["created_keys"]
     assert "secret_access_key" not in created
     assert created["delivered_to"]["name"] == "hardening/access-keys/%s" % USER
-    value = json.loads(boto3.client("secretsmanager", region_name="us-east-1").get_secret_value(
-        SecretId="hardening/access-keys/%s" % USER)["SecretString"])
+    value = json.loads(
+        boto3.client("secretsmanager", region_name="us-east-1").get_secret_value(
+            SecretId="hardening/access-keys/%s" % USER
+        )["SecretString"]
+    )
     assert value["AccessKeyId"] == created["id"] and value["UserName"] == USER and value["SecretAccessKey"]
     assert value["SecretAccessKey"] not in json.dumps(result)
     assert [k[1] for k in aws_keys()] == [old, created["id"]]
@@ -87,8 +95,11 @@ def test_ssm_store(context):
     make_key(days=100)
     result = run(context, store="ssm")
     assert result["changed"]
-    value = json.loads(boto3.client("ssm", region_name="us-east-1").get_parameter(
-        Name="/hardening/access-keys/%s" % USER, WithDecryption=True)["Parameter"]["Value"])
+    value = json.loads(
+        boto3.client("ssm", region_name="us-east-1").get_parameter(
+            Name="/hardening/access-keys/%s" % USER, WithDecryption=True
+        )["Parameter"]["Value"]
+    )
     assert value["AccessKeyId"] == result["created_keys"][0]["id"]
 
 
@@ -144,12 +155,15 @@ def test_store_none_requires_no_log_and_returns_the_secret_once(context):
     assert result["created_keys"][0]["secret_access_key"]
 
 
-@pytest.mark.parametrize("options, fragment", [
-    (dict(delete_after_days=5), "delete_after_days=5 must be more than deactivate_after_days=10"),
-    (dict(max_age_days=0), "max_age_days=0 is out of range"),
-    (dict(user_name="bad user"), "not a valid IAM user name"),
-    (dict(store="secretsmanager", secret_name="bad name!"), "not a valid name for store=secretsmanager"),
-])
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        (dict(delete_after_days=5), "delete_after_days=5 must be more than deactivate_after_days=10"),
+        (dict(max_age_days=0), "max_age_days=0 is out of range"),
+        (dict(user_name="bad user"), "not a valid IAM user name"),
+        (dict(store="secretsmanager", secret_name="bad name!"), "not a valid name for store=secretsmanager"),
+    ],
+)
 def test_bad_input_fails_before_any_call(context, api_calls, options, fragment):
     api_calls.clear()
     result = run(context, **options)
