@@ -155,6 +155,9 @@ def test_old_key_rotated_through_every_stage(ansible, empty_lab, accounts):
         assert calls.get("iam:ListAccessKeys") == 1, calls
     line = next(x for x in again.result(SUMMARY, _host(first))["msg"] if "user svc-app" in x)
     assert "user svc-app: old: nothing to do now" in line
+    check_again = ansible.run(PLAYBOOK, accounts, check=True, diff=True)
+    assert check_again.rc == 0 and check_again.changed_hosts() == []
+    assert check_again.result(SUMMARY, _host(first))["msg"][0] == "account %s: nothing to rotate" % first
 
     # The delivered credentials work: STS answers as that user in that account.
     for account_id, value in delivered.items():
