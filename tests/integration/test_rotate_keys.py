@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import boto3
 import pytest
@@ -302,3 +303,24 @@ def test_protected_and_unselected_users_are_left_alone(ansible, empty_lab, accou
     assert any("user tagged: protected: tagged hardening:protected=true, not rotated" in x for x in lines)
     assert any("user ghost: not in the account" in x for x in lines)
     assert not any("user other" in x for x in lines)
+
+
+def test_store_none_keeps_the_secret_out_of_the_output(ansible, empty_lab, accounts):
+    lab = empty_lab
+    old = {}
+    for account_id in lab.account_ids:
+        [old[account_id]] = _user(lab, account_id, "svc-app", (120, 2, True))
+    run = ansible.run(PLAYBOOK, accounts, extra_vars={"key_rotation_store": "none"})
+    assert run.rc == 0, run.output
+    for account_id in lab.account_ids:
+        keys = _keys(lab, account_id, "svc-app")
+        assert len(keys) == 2 and keys[old[account_id]] == "Active"
+        assert _secrets(lab, account_id) == []
+        result = run.result("take each user's keys one stage further (new key delivered first)", _host(account_id))
+        assert "censored" in json.dumps(result)
+    # The only secret_access_key values anywhere are masked ones (the account session's credentials).
+    shown = re.findall(r'"secret_access_key": "([^"]*)"', run.output + json.dumps(run.data))
+    assert shown and set(shown) == {"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}
+    lines = run.result(SUMMARY, _host(lab.account_ids[0]))["msg"]
+    assert lines[0] == "account %s: rotated svc-app" % lab.account_ids[0]
+    assert "deliver it to the task result" in lines[1]
