@@ -228,6 +228,13 @@ def _scrub(text, secret):
 
 def _create(aws, iam, params):
     """Create one key and hand its secret over; returns the created_keys entry."""
+    return create_and_deliver(aws, iam, params, "hardening.aws.iam_access_key")
+
+
+def create_and_deliver(aws, iam, params, written_by):
+    """Create one key for ``params["user_name"]`` and deliver its secret as ``params`` say
+    (store, secret_name, kms_key_id); when delivery fails the key is deleted again and
+    HardeningError says so. Returns the created_keys entry (the secret only with store=none)."""
     user_name = params["user_name"]
     created = iam.call("create_access_key", resource="IAM user %s" % user_name, UserName=user_name)["AccessKey"]
     key_id, secret = created["AccessKeyId"], created["SecretAccessKey"]
@@ -249,7 +256,7 @@ def _create(aws, iam, params):
             store,
             name,
             value,
-            "Access key of IAM user %s, written by hardening.aws.iam_access_key" % user_name,
+            "Access key of IAM user %s, written by %s" % (user_name, written_by),
             kms_key_id=params.get("kms_key_id"),
         )
     except Exception as exc:  # noqa: BLE001  pylint: disable=broad-exception-caught

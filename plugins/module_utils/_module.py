@@ -50,6 +50,7 @@ class ModuleSpec:
         self.run = run
         self.validate = validate
         # True for modules whose result holds secrets: they refuse to run without no_log.
+        # A function of the task's parameters when only some uses return a secret.
         self.requires_no_log = requires_no_log
         spec = copy.deepcopy(AWS_COMMON_ARGUMENT_SPEC)
         spec.update(argument_spec)
@@ -86,7 +87,8 @@ def no_log_refusal(spec):
 
 def execute(spec, params, check_mode, diff, context_factory=AwsContext, no_log=False):
     """Run a module's logic and return its result dict (``failed`` set on error)."""
-    if spec.requires_no_log and not no_log:
+    required = spec.requires_no_log(params) if callable(spec.requires_no_log) else spec.requires_no_log
+    if required and not no_log:
         return no_log_refusal(spec)
     try:
         if spec.validate is not None:

@@ -13,6 +13,9 @@ Four kinds, all installed by :func:`install` (idempotent) and removed by :func:`
 * Root user: GetAccountSummary's ``AccountMFAEnabled`` / ``AccountAccessKeysPresent`` and the
   credential report's ``<root_account>`` row come from the account's root state (moto has no root
   user); see :mod:`awslab.root`.
+* KMS keys named by a write: Secrets Manager's CreateSecret and SSM's PutParameter with a
+  ``KmsKeyId`` / ``KeyId`` that names no key (or alias) of that account and region are refused, as
+  AWS refuses them (moto stores the name and never looks), so a test can make delivery fail.
 * Speed: AWS managed policies (``MOTO_IAM_LOAD_MANAGED_POLICIES``) are built once per process
   and copied per account instead of parsed and built per IAM backend, and only the ``aws``
   partition gets them (the lab lives in us-east-1; moto creates IAM backends for all six
@@ -22,6 +25,7 @@ Four kinds, all installed by :func:`install` (idempotent) and removed by :func:`
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import threading
 from collections.abc import Callable
@@ -29,6 +33,7 @@ from datetime import datetime
 from typing import Any
 
 from moto import settings
+from moto.core.exceptions import JsonRESTError
 from moto.core.serialize import never_return
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.exceptions import DeleteConflictException, NotFoundException
@@ -289,6 +294,73 @@ def _install_iam_extras() -> None:
     _set_class_attribute(IamResponse, "RESPONSE_KEY_PATH_TO_TRANSFORMER", transformers)
 
 
+# AWS's answers when a secret or parameter names a KMS key that does not exist. SSM's is documented
+# (InvalidKeyId, carrying KMS's NotFoundException text); Secrets Manager's code is the lab's guess.
+SECRETSMANAGER_KMS_MISSING = ("AccessDeniedException", "Access to KMS is not allowed")
+SSM_KMS_MISSING = "InvalidKeyId"
+
+
+def kms_key_exists(account_id: str, region: str, key_id: str) -> bool:
+    """Whether ``key_id`` (key id, key ARN, alias name or alias ARN) names a key of the account.
+    AWS managed aliases (``alias/aws/...``) always exist: AWS creates them on first use."""
+    # pylint: disable=import-outside-toplevel
+    from moto.kms.models import kms_backends
+
+    if key_id.split(":")[-1].startswith("alias/aws/"):
+        return True
+    try:
+        kms_backends[account_id][region].describe_key(key_id)
+    except Exception:  # noqa: BLE001  pylint: disable=broad-exception-caught
+        return False  # moto raises KeyError, NotFoundException or TypeError for the unknown
+    return True
+
+
+def _argument(function: Callable[..., Any], self: Any, args: Any, kwargs: Any, name: str) -> Any:
+    """The value of parameter ``name`` in a call of ``function``, positional or not."""
+    return inspect.signature(function).bind(self, *args, **kwargs).arguments.get(name)
+
+
+def _checked_create_secret(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def create_secret(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key_id = _argument(original, self, args, kwargs, "kms_key_id")
+        if key_id and not kms_key_exists(self.account_id, self.region_name, key_id):
+            raise JsonRESTError(*SECRETSMANAGER_KMS_MISSING)
+        return original(self, *args, **kwargs)
+
+    create_secret.__awslab_patch__ = "create_secret"  # type: ignore[attr-defined]
+    return create_secret
+
+
+def _checked_put_parameter(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def put_parameter(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key_id = _argument(original, self, args, kwargs, "keyid")
+        secure = _argument(original, self, args, kwargs, "parameter_type") == "SecureString"
+        if key_id and secure and not kms_key_exists(self.account_id, self.region_name, key_id):
+            raise JsonRESTError(
+                SSM_KMS_MISSING,
+                "Key '%s' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException)" % key_id,
+            )
+        return original(self, *args, **kwargs)
+
+    put_parameter.__awslab_patch__ = "put_parameter"  # type: ignore[attr-defined]
+    return put_parameter
+
+
+def _install_kms_checks() -> None:
+    # pylint: disable=import-outside-toplevel
+    from moto.secretsmanager.models import SecretsManagerBackend
+    from moto.ssm.models import SimpleSystemManagerBackend
+
+    _set_class_attribute(
+        SecretsManagerBackend, "create_secret", _checked_create_secret(SecretsManagerBackend.create_secret)
+    )
+    _set_class_attribute(
+        SimpleSystemManagerBackend, "put_parameter", _checked_put_parameter(SimpleSystemManagerBackend.put_parameter)
+    )
+
+
 def install() -> None:
     """Patch moto's ``IAMBackend`` class (every account, existing and future backends) and
     register the missing IAM calls with moto's ``IamResponse``."""
@@ -300,6 +372,7 @@ def install() -> None:
             _originals[name] = original
             setattr(IAMBackend, name, _bind(name, patch, original))
         _install_iam_extras()
+        _install_kms_checks()
 
 
 def uninstall() -> None:

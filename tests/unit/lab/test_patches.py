@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from moto.iam.models import AccountSummary, IAMBackend, ManagedPolicy, User
 from moto.iam.responses import IamResponse
+from moto.secretsmanager.models import SecretsManagerBackend
+from moto.ssm.models import SimpleSystemManagerBackend
 
 from awslab import iam_extras, patches
 
@@ -14,6 +16,8 @@ _WATCHED = (
     (ManagedPolicy, ("permissions_boundary_usage_count", "policy_name", "policy_id")),
     (IAMBackend, ("delete_user", "delete_policy", "update_login_profile", "get_credential_report")),
     (AccountSummary, ("summary_map",)),
+    (SecretsManagerBackend, ("create_secret",)),
+    (SimpleSystemManagerBackend, ("put_parameter",)),
 )
 
 
@@ -34,6 +38,8 @@ def test_install_is_idempotent_and_uninstall_restores_moto():
         assert "ListUsersResponse.Users.User.PermissionsBoundary" in IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER
         assert AccountSummary.__dict__["summary_map"] is not before[(AccountSummary, "summary_map")]
         assert IAMBackend.get_credential_report.__awslab_patch__ == "get_credential_report"
+        assert SecretsManagerBackend.create_secret.__awslab_patch__ == "create_secret"
+        assert SimpleSystemManagerBackend.put_parameter.__awslab_patch__ == "put_parameter"
     finally:
         patches.uninstall()
     assert not patches.installed()
