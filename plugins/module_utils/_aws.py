@@ -21,7 +21,14 @@ try:
     import boto3
     import botocore
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, ProfileNotFound
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        ConnectionClosedError,
+        HTTPClientError,
+        ProfileNotFound,
+        ReadTimeoutError,
+    )
     from botocore.parsers import ResponseParserError
     HAS_BOTO3 = True
     BOTO3_IMPORT_ERROR = None
@@ -38,7 +45,7 @@ except ImportError as exc:  # pragma: no cover - reported by the caller
     class ResponseParserError(Exception):  # type: ignore[no-redef]
         """Stands in for botocore's class so the except clauses stay valid."""
 
-    HTTPClientError = ProfileNotFound = BotoCoreError
+    HTTPClientError = ProfileNotFound = ConnectionClosedError = ReadTimeoutError = BotoCoreError
 
 COLLECTION_VERSION = "0.1.0"
 DEFAULT_REGION = "us-east-1"
@@ -60,6 +67,18 @@ RETRYABLE_CODES = frozenset(
     )
 )
 MAX_ATTEMPTS = 6
+
+# A request AWS handled but whose answer was lost (a dropped connection, a timeout) is sent
+# again by the retries, and the second attempt then fails with the very error the first one's
+# success causes. After a retry, these errors mean "done already" for these verbs.
+DONE_WHEN_RETRIED = {
+    "create": frozenset(("EntityAlreadyExists", "ResourceExistsException")),
+    "upload": frozenset(("EntityAlreadyExists", "DuplicateSSHPublicKey", "DuplicateCertificate")),
+    "delete": frozenset(("NoSuchEntity", "ResourceNotFoundException", "ParameterNotFound")),
+    "detach": frozenset(("NoSuchEntity",)),
+    "remove": frozenset(("NoSuchEntity",)),
+    "deactivate": frozenset(("NoSuchEntity",)),
+}
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 20.0
 
@@ -106,6 +125,21 @@ class AwsError(HardeningError):
         self.code = code
         self.operation = operation
         self.resource = resource
+
+
+class AlreadyDone(AwsError):
+    """A retried request failed because an earlier attempt of it had already done the work
+    (see DONE_WHEN_RETRIED). :meth:`AwsClient.call` returns an empty answer for it, or raises
+    it to a caller that needs the answer (``answer=True``) so that it reads what was made."""
+
+
+def _done_when_retried(method, code, exc, attempt):
+    """Whether ``code`` answering a retried ``method`` means an earlier attempt did it."""
+    verb = method.split("_", 1)[0]
+    if code not in DONE_WHEN_RETRIED.get(verb, ()):
+        return False
+    retried = (getattr(exc, "response", None) or {}).get("ResponseMetadata", {}).get("RetryAttempts", 0)
+    return bool(retried) or attempt > 1
 
 
 def _operation_name(client, method):
@@ -173,18 +207,34 @@ class AwsClient:
                 if code in RETRYABLE_CODES and attempt < self._max_attempts:
                     self._sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)))
                     continue
+                if _done_when_retried(method, code, exc, attempt):
+                    error = translate_error(exc, self.service, operation, resource)
+                    raise AlreadyDone(error.msg, code=code, operation=operation, resource=resource) from None
+                raise translate_error(exc, self.service, operation, resource) from None
+            except (ConnectionClosedError, ReadTimeoutError) as exc:
+                # A connection lost mid-request, after botocore's own attempts: the endpoint is
+                # there but struggling. (An endpoint that cannot be reached at all is not retried.)
+                if attempt < self._max_attempts:
+                    self._sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)))
+                    continue
                 raise translate_error(exc, self.service, operation, resource) from None
             except (BotoCoreError, ResponseParserError) as exc:
                 raise translate_error(exc, self.service, operation, resource) from None
 
-    def call(self, method, resource=None, ignore=(), **kwargs):
+    def call(self, method, resource=None, ignore=(), answer=False, **kwargs):
         """Call ``method`` (a boto3 method name) and return its response.
 
         ``ignore`` lists error codes that mean "not there" to the caller; for those
-        ``None`` is returned instead of a failure.
+        ``None`` is returned instead of a failure. A retried create or delete whose earlier
+        attempt did the work returns an empty answer, or raises :class:`AlreadyDone` when the
+        caller needs the answer (``answer=True``) and must read what was made instead.
         """
         try:
             return self._retrying(method, lambda: getattr(self.raw, method)(**kwargs), resource)
+        except AlreadyDone:
+            if answer:
+                raise
+            return {}
         except AwsError as exc:
             if exc.code in ignore:
                 return None

@@ -120,6 +120,8 @@ def deliver(aws, store, name, value, description, kms_key_id=None):
             if kms_key_id:
                 kwargs["KmsKeyId"] = kms_key_id
             answer = client.call("create_secret", resource=resource, **kwargs)
+            # An empty answer: an earlier attempt made the secret with this value, but its answer
+            # (the ARN and version) was lost on the way (AwsClient.call).
         return {"store": store, "name": name, "arn": answer.get("ARN"), "version_id": answer.get("VersionId")}
     if store == "ssm":
         client = aws.client("ssm")

@@ -226,17 +226,54 @@ def _scrub(text, secret):
     return text.replace(secret, "********") if secret else text
 
 
-def _create(aws, iam, params):
+def _create(aws, iam, params, known_ids=None):
     """Create one key and hand its secret over; returns the created_keys entry."""
-    return create_and_deliver(aws, iam, params, "hardening.aws.iam_access_key")
+    return create_and_deliver(aws, iam, params, "hardening.aws.iam_access_key", known_ids)
 
 
-def create_and_deliver(aws, iam, params, written_by):
+def _orphans(iam, user_name, known_ids, keep=None):
+    """Delete the user's keys that are neither known (read before the create) nor ``keep``:
+    keys an attempt of CreateAccessKey made but whose answer, and secret, never arrived.
+    Returns the ids deleted."""
+    listed = iam.call("list_access_keys", resource="IAM user %s" % user_name, UserName=user_name)
+    deleted = []
+    for key in listed.get("AccessKeyMetadata", []):
+        key_id = key["AccessKeyId"]
+        if key_id not in known_ids and key_id != keep:
+            iam.call("delete_access_key", resource="access key %s" % key_id, UserName=user_name, AccessKeyId=key_id)
+            deleted.append(key_id)
+    return deleted
+
+
+def _create_key(iam, user_name, known_ids):
+    """CreateAccessKey, safe against lost answers: when it had to be retried (or failed) and
+    the user's keys were read before (``known_ids``), keys made by an attempt whose answer was
+    lost are deleted, since nobody has their secret."""
+    resource = "IAM user %s" % user_name
+    try:
+        answer = iam.call("create_access_key", resource=resource, UserName=user_name)
+    except HardeningError as exc:
+        if known_ids is None:
+            raise
+        removed = _orphans(iam, user_name, known_ids)
+        if getattr(exc, "code", None) != "LimitExceeded" or not removed:
+            raise
+        # The retry hit the two-key limit because the lost attempt made a key: now it is gone.
+        answer = iam.call("create_access_key", resource=resource, UserName=user_name)
+    created = answer["AccessKey"]
+    if known_ids is not None and answer.get("ResponseMetadata", {}).get("RetryAttempts"):
+        _orphans(iam, user_name, known_ids, keep=created["AccessKeyId"])
+    return created
+
+
+def create_and_deliver(aws, iam, params, written_by, known_ids=None):
     """Create one key for ``params["user_name"]`` and deliver its secret as ``params`` say
     (store, secret_name, kms_key_id); when delivery fails the key is deleted again and
-    HardeningError says so. Returns the created_keys entry (the secret only with store=none)."""
+    HardeningError says so. Returns the created_keys entry (the secret only with store=none).
+    ``known_ids``, the ids of the user's keys read before, lets a retried create clean up
+    after itself (see :func:`_create_key`)."""
     user_name = params["user_name"]
-    created = iam.call("create_access_key", resource="IAM user %s" % user_name, UserName=user_name)["AccessKey"]
+    created = _create_key(iam, user_name, None if known_ids is None else set(known_ids))
     key_id, secret = created["AccessKeyId"], created["SecretAccessKey"]
     entry = {"id": key_id, "user_name": user_name, "create_date": _iso(created.get("CreateDate"))}
     store = params.get("store") or "none"
@@ -284,14 +321,18 @@ def _roll_back(iam, user_name, key_id):
     return "the new key was deleted again, so nothing changed"
 
 
-def _apply(aws, iam, params, steps):
+def _apply(aws, iam, params, steps, known_ids=None):
     user_name = params["user_name"]
     created = []
+    known = set(known_ids or ())
     try:
         for action, key_id in steps:
             if action == "create":
-                created.append(_create(aws, iam, params))
+                entry = _create(aws, iam, params, known if known_ids is not None else None)
+                known.add(entry["id"])
+                created.append(entry)
             elif action == "delete":
+                known.discard(key_id)
                 iam.call("delete_access_key", resource="access key %s" % key_id, UserName=user_name, AccessKeyId=key_id)
             else:
                 iam.call(
@@ -334,7 +375,7 @@ def run(aws, params, check_mode, diff, now=None):
     if check_mode or not steps:
         after = planned_keys(before, steps)
     else:
-        created = _apply(aws, iam, params, steps)
+        created = _apply(aws, iam, params, steps, known_ids=[k["id"] for k in before])
         if created:
             result["created_keys"] = created
         pending = 0

@@ -270,7 +270,10 @@ def _create(iam, arn, params, document, check_mode):
         kwargs["Description"] = params["description"]
     if params.get("tags"):
         kwargs["Tags"] = common.tags_to_api(params["tags"])
-    created = iam.call("create_policy", resource="managed policy %s" % name, **kwargs)["Policy"]
+    created = iam.call("create_policy", resource="managed policy %s" % name, **kwargs).get("Policy")
+    if created is None:  # an earlier attempt made it and its answer was lost (AwsClient.call)
+        listed = iam.paginate("list_policies", Scope="Local", PathPrefix=planned["path"]).get("Policies", [])
+        created = next(p for p in listed if p["PolicyName"] == name)
     return actions, _read_arn(iam, created["Arn"])
 
 

@@ -501,7 +501,9 @@ class _Applier:
             kwargs["Tags"] = _iam_common.tags_to_api(step["tags"])
         if step.get("permissions_boundary"):
             kwargs["PermissionsBoundary"] = step["permissions_boundary"]
-        self.arn = self.call("create_user", **kwargs)["User"].get("Arn")
+        # An empty answer: an earlier attempt made the user, its answer was lost (AwsClient.call).
+        made = self.call("create_user", **kwargs).get("User") or self.call("get_user", UserName=self.name)["User"]
+        self.arn = made.get("Arn")
 
     def _update_path(self, step):
         self.call("update_user", UserName=self.name, NewPath=step["path"])

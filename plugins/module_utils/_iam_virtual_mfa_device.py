@@ -32,7 +32,7 @@ ARGUMENT_SPEC = dict(
     name=dict(type="str", aliases=["device_name"]),
     path=dict(type="str", default="/"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
-    **_DELIVERY
+    **_DELIVERY,
 )
 
 
@@ -175,8 +175,10 @@ def _create(iam, name, path, done):
     interrupted attempt is useless (its seed is gone) and is replaced."""
     resource = "virtual MFA device %s%s" % (path, name)
     try:
-        return iam.call("create_virtual_mfa_device", resource=resource, VirtualMFADeviceName=name, Path=path)
-    except AwsError as exc:
+        return iam.call(
+            "create_virtual_mfa_device", resource=resource, answer=True, VirtualMFADeviceName=name, Path=path
+        )
+    except AwsError as exc:  # AlreadyDone too: the device an attempt made has a seed nobody got
         if exc.code != "EntityAlreadyExists":
             raise
     unassigned = iam.paginate(
@@ -192,7 +194,7 @@ def _create(iam, name, path, done):
         )
     iam.call("delete_virtual_mfa_device", resource="virtual MFA device %s" % orphan, SerialNumber=orphan)
     done.append(describe({"action": "delete_orphan", "serial_number": orphan}))
-    return iam.call("create_virtual_mfa_device", resource=resource, VirtualMFADeviceName=name, Path=path)
+    return iam.call("create_virtual_mfa_device", resource=resource, answer=True, VirtualMFADeviceName=name, Path=path)
 
 
 def _undo(iam, user_name, serial, enabled):
@@ -212,13 +214,13 @@ def _rollback_failed(what, exc, serial, undo_error):
     if undo_error is None:
         return HardeningError(
             "%s: %s. The new device %s was removed again; the user is as before." % (what, exc.msg, serial),
-            **exc.details
+            **exc.details,
         )
     return HardeningError(
         "%s: %s. Removing the new device %s failed as well (%s): deactivate and delete it by hand."
         % (what, exc.msg, serial, undo_error),
         serial_number=serial,
-        **exc.details
+        **exc.details,
     )
 
 

@@ -358,17 +358,23 @@ def _where(params):
     return "%s %s" % (store, access_keys.secret_name(params))
 
 
-def _apply(aws, iam, params, steps):
-    """Carry out the steps in order; returns the created_keys entries."""
+def _apply(aws, iam, params, steps, known_ids=()):
+    """Carry out the steps in order; returns the created_keys entries. ``known_ids`` are the
+    user's keys read before planning: a create that had to be retried deletes any other key
+    an attempt of it made (its secret never arrived)."""
     user_name = params["user_name"]
     created, done = [], []
+    known = set(known_ids)
     for step in steps:
         try:
             if step["action"] == "create":
-                created.append(
-                    access_keys.create_and_deliver(aws, iam, params, "hardening.aws.iam_access_key_rotation")
+                entry = access_keys.create_and_deliver(
+                    aws, iam, params, "hardening.aws.iam_access_key_rotation", known_ids=known
                 )
+                known.add(entry["id"])
+                created.append(entry)
             elif step["action"] == "delete":
+                known.discard(step["key_id"])
                 iam.call(
                     "delete_access_key",
                     resource="access key %s" % step["key_id"],
@@ -427,7 +433,7 @@ def run(aws, params, check_mode, diff, now=None):
     }
     after = _planned_after(before, steps)
     if steps and not check_mode:
-        created = _apply(aws, iam, params, steps)
+        created = _apply(aws, iam, params, steps, known_ids=[k["id"] for k in before])
         result["created_keys"] = created
         known = {k["id"]: k["last_used_date"] for k in before}
         known.update((c["id"], None) for c in created)

@@ -99,6 +99,11 @@ def test_the_playbooks_pass_with_only_the_generated_policies(ansible, fresh_lab,
     with open(EXAMPLE, encoding="utf-8") as handle:
         baseline = yaml.safe_load(handle)
     archive = tmp_path / "archive"
+    for account_id in fresh_lab.account_ids:  # a key due for rotation in every account
+        iam = fresh_lab.client(account_id, "iam")
+        iam.create_user(UserName="svc-rotate")
+        key_id = iam.create_access_key(UserName="svc-rotate")["AccessKey"]["AccessKeyId"]
+        fresh_lab.age(account_id, "svc-rotate", days=120, key_id=key_id, last_used_days=1)
     with fresh_lab.enforced_auth():
         harden = ansible.run("playbooks/harden.yml", inventory, extra_vars=baseline, env=bootstrapped)
         assert harden.rc == 0, harden.output
@@ -116,10 +121,19 @@ def test_the_playbooks_pass_with_only_the_generated_policies(ansible, fresh_lab,
             env=bootstrapped,
         )
         assert offboard.rc == 0, offboard.output
+        rotate = ansible.run(
+            "playbooks/rotate_keys.yml", inventory, extra_vars={"key_rotation_users": ["svc-rotate"]}, env=bootstrapped
+        )
+        assert rotate.rc == 0, rotate.output
     # Checked with the lab's own sessions, authorisation off again.
     for account_id in fresh_lab.account_ids:
         names = {u["UserName"] for u in fresh_lab.session(account_id).client("iam").list_users()["Users"]}
         assert "leaver-dave" not in names and "ops-admin" in names
+        secret = fresh_lab.client(account_id, "secretsmanager").get_secret_value(
+            SecretId="hardening/access-keys/svc-rotate"
+        )
+        keys = fresh_lab.client(account_id, "iam").list_access_keys(UserName="svc-rotate")["AccessKeyMetadata"]
+        assert json.loads(secret["SecretString"])["AccessKeyId"] in {k["AccessKeyId"] for k in keys} and len(keys) == 2
 
 
 def test_the_automation_cannot_change_its_own_rights(fresh_lab, bootstrapped):

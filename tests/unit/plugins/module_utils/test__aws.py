@@ -8,7 +8,7 @@ import boto3
 import botocore.handlers
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, NoCredentialsError
 from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 
@@ -541,3 +541,84 @@ def test_unimplemented_call_on_the_simulator_is_a_clear_failure(moto_server):
     with pytest.raises(AwsError) as info:
         iam.call("get_mfa_device", resource="MFA device x", SerialNumber="arn:aws:iam::123456789012:mfa/x")
     assert info.value.msg.startswith("IAM GetMFADevice failed for MFA device x: ")
+
+
+# --- requests AWS handled whose answer was lost ---------------------------------
+
+
+def _retried_error(stubber, method, code, retries=1):
+    stubber.add_client_error(
+        method, service_error_code=code, service_message="%s happened" % code, response_meta={"RetryAttempts": retries}
+    )
+
+
+@pytest.mark.parametrize(
+    "method, kwargs, code",
+    [
+        ("create_user", {"UserName": "bob"}, "EntityAlreadyExists"),
+        ("delete_user", {"UserName": "bob"}, "NoSuchEntity"),
+        (
+            "detach_user_policy",
+            {"UserName": "bob", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+            "NoSuchEntity",
+        ),
+        ("remove_user_from_group", {"UserName": "bob", "GroupName": "g"}, "NoSuchEntity"),
+    ],
+)
+def test_a_retried_request_failing_because_it_was_done_returns_an_empty_answer(iam, method, kwargs, code):
+    client, stubber = iam
+    _retried_error(stubber, method, code)
+    assert AwsClient(client, "iam", sleep=no_sleep).call(method, **kwargs) == {}
+
+
+def test_a_caller_that_needs_the_answer_is_told_it_was_done(iam):
+    client, stubber = iam
+    _retried_error(stubber, "create_user", "EntityAlreadyExists")
+    with pytest.raises(_aws.AlreadyDone) as caught:
+        AwsClient(client, "iam", sleep=no_sleep).call("create_user", answer=True, UserName="bob")
+    assert caught.value.code == "EntityAlreadyExists"
+    assert isinstance(caught.value, AwsError)
+
+
+def test_our_own_retry_counts_as_a_retry(iam):
+    client, stubber = iam
+    add_errors(stubber, "create_user", "ServiceFailure", 1, status=500)
+    add_errors(stubber, "create_user", "EntityAlreadyExists", 1)
+    sleeps = Sleeps()
+    assert AwsClient(client, "iam", sleep=sleeps).call("create_user", UserName="bob") == {}
+    assert len(sleeps) == 1
+
+
+@pytest.mark.parametrize(
+    "method, kwargs, code",
+    [
+        ("create_user", {"UserName": "bob"}, "EntityAlreadyExists"),  # not retried: someone else's
+        ("get_user", {"UserName": "bob"}, "NoSuchEntity"),  # a read is never "done"
+    ],
+)
+def test_the_same_errors_without_a_retry_or_on_reads_still_fail(iam, method, kwargs, code):
+    client, stubber = iam
+    if method == "get_user":
+        _retried_error(stubber, method, code)
+    else:
+        add_errors(stubber, method, code, 1)
+    with pytest.raises(AwsError) as caught:
+        AwsClient(client, "iam", sleep=no_sleep).call(method, **kwargs)
+    assert not isinstance(caught.value, _aws.AlreadyDone)
+    assert caught.value.code == code
+
+
+def test_a_connection_lost_mid_request_is_retried():
+    raw = boto3.client("iam", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    calls = []
+
+    def handler(**_kwargs):
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionClosedError(endpoint_url="http://127.0.0.1:9/")
+        return AWSResponse("http://127.0.0.1:9/", 200, {}, None), {"User": USER, "ResponseMetadata": {}}
+
+    raw.meta.events.register("before-call.iam.GetUser", handler)
+    sleeps = Sleeps()
+    assert AwsClient(raw, "iam", sleep=sleeps).call("get_user", UserName="bob")["User"]["UserName"] == "bob"
+    assert len(calls) == 3 and len(sleeps) == 2

@@ -380,7 +380,7 @@ def test_failed_delivery_never_shows_the_secret(context, monkeypatch):
     secrets = []
     real_create = ak._create
 
-    def spy(aws, client, options):
+    def spy(aws, client, options, known_ids=None):
         original = client.call
 
         def call(method, **kwargs):
@@ -391,7 +391,7 @@ def test_failed_delivery_never_shows_the_secret(context, monkeypatch):
 
         client.call = call
         try:
-            return real_create(aws, client, options)
+            return real_create(aws, client, options, known_ids)
         finally:
             client.call = original
 
@@ -434,10 +434,10 @@ def test_second_create_failing_deletes_the_first_undelivered_key(context, monkey
     real_create = ak._create
     made = []
 
-    def create_once(aws, client, options):
+    def create_once(aws, client, options, known_ids=None):
         if made:
             raise AwsError("IAM CreateAccessKey failed: LimitExceeded: quota", code="LimitExceeded")
-        made.append(real_create(aws, client, options))
+        made.append(real_create(aws, client, options, known_ids))
         return made[0]
 
     monkeypatch.setattr(ak, "_create", create_once)
@@ -578,3 +578,45 @@ def test_unexpected_delivery_error_still_deletes_the_new_key(context, monkeypatc
     assert result["failed"] and aws_keys() == []
     assert "ValueError: cannot serialise ********" in result["msg"]
     assert "the new key was deleted again" in result["msg"]
+
+
+# --- a CreateAccessKey whose answer was lost ------------------------------------------------
+
+
+class LosesFirstCreate:
+    """An AwsClient whose first CreateAccessKey is handled by AWS but its answer lost, as a
+    dropped connection does; the retry then answers (``then="answer"``) or fails."""
+
+    def __init__(self, client, then="answer"):
+        self.client = client
+        self.then = then
+        self.lost = []
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def call(self, method, resource=None, **kwargs):
+        if method == "create_access_key" and not self.lost:
+            self.lost.append(self.client.call(method, resource=resource, **kwargs)["AccessKey"]["AccessKeyId"])
+            answer = self.client.call(method, resource=resource, **kwargs)
+            answer["ResponseMetadata"]["RetryAttempts"] = 1
+            return answer
+        return self.client.call(method, resource=resource, **kwargs)
+
+
+@pytest.mark.parametrize("keys_before", [0, 1])
+def test_a_key_made_by_an_attempt_whose_answer_was_lost_is_deleted(context, monkeypatch, keys_before):
+    existing = [k["AccessKeyId"] for k in make_user(keys=keys_before)]
+    aws = context()
+    real = aws.client("iam")
+    losing = LosesFirstCreate(real)
+    monkeypatch.setattr(aws, "client", lambda service: losing if service == "iam" else real)
+    if keys_before == 1:
+        # The retry meets AWS's two-key limit, since the lost attempt made the second key.
+        result = ak.run(aws, params(active_keys=2), check_mode=False, diff=False)
+    else:
+        result = ak.run(aws, params(active_keys=1), check_mode=False, diff=False)
+    [created] = result["created_keys"]
+    assert losing.lost and losing.lost[0] != created["id"]
+    # Only the keys known before and the one whose secret was handed over remain.
+    assert sorted(k for k, _status in aws_keys()) == sorted(existing + [created["id"]])
