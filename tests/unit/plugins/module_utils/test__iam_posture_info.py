@@ -60,6 +60,11 @@ EVERY_SECTION = (
     "password_policy",
     "alias",
     "virtual_mfa_devices",
+    "server_certificates",
+    "identity_providers",
+    "service_specific_credentials",
+    "access_analyzer",
+    "instances",
 )
 SNAPSHOT_KEYS = {"users", "groups", "roles", "policies"}
 
@@ -387,7 +392,15 @@ def test_call_counts_do_not_grow_with_users(iam, context, api_calls, users):
         # user-NN), AdministratorAccess (carol), PowerUserAccess (bounded). team-extra is free.
         "GetPolicy": 3,
         "GetPolicyVersion": 3,
+        # One each, whatever the number of users (moto has no Access Analyzer: the call fails).
+        "ListServerCertificates": 1,
+        "ListSAMLProviders": 1,
+        "ListOpenIDConnectProviders": 1,
+        "ListServiceSpecificCredentials": 1,
+        "ListAnalyzers": 1,
+        "DescribeInstances": 1,
     }
+    assert set(result["section_errors"]) == {"access_analyzer"}
     assert sorted(p["PolicyArn"] for p in api_calls.params_of("iam:GetPolicy")) == sorted(
         [ADMIN, READ_ONLY, POWER_USER]
     )
@@ -431,7 +444,8 @@ def test_login_profiles_are_what_iam_user_reads(iam, context):
 def test_sections_are_present_only_when_gathered(iam, context, api_calls):
     build_account(iam, users=1)
     only = run(context, gather=["alias", "password_policy"])
-    assert set(only) == {"changed", "alias", "password_policy", "api_calls"}
+    assert set(only) == {"changed", "alias", "password_policy", "api_calls", "section_errors"}
+    assert only["section_errors"] == {}
     assert only["alias"] is None and only["password_policy"] is None
     assert only["api_calls"] == {"ListAccountAliases": 1, "GetAccountPasswordPolicy": 1}
 
@@ -449,8 +463,15 @@ def test_sections_are_present_only_when_gathered(iam, context, api_calls):
         "password_policy",
         "alias",
         "virtual_mfa_devices",
+        "server_certificates",
+        "identity_providers",
+        "service_specific_credentials",
+        "access_analyzer",
+        "instances",
+        "section_errors",
         "api_calls",
     }
+    assert "findings" not in every and "account_id" not in every
     assert "GetLoginProfile" not in every["api_calls"] and "GetPolicy" not in every["api_calls"]
 
 
@@ -498,7 +519,7 @@ def test_through_execute_check_mode_changes_nothing(iam, context, api_calls):
     assert result["changed"] is False and "failed" not in result and "diff" not in result
     # Reads only (GenerateCredentialReport makes a report, not a change to the account).
     verbs = {a.split(":", 1)[1] for a in api_calls.actions} - {"GenerateCredentialReport"}
-    assert verbs and all(v.startswith(("Get", "List")) for v in verbs), verbs
+    assert verbs and all(v.startswith(("Get", "List", "Describe")) for v in verbs), verbs
 
 
 # --- pagination and counting (moto ignores MaxItems here: botocore's Stubber) -------------------
