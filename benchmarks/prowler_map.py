@@ -1,0 +1,106 @@
+"""Which of Prowler's checks answer each control of shared/CONTROLS.md, for benchmarks/audit.py.
+
+CONTROL_CHECKS maps each of our 21 control ids (in the catalogue's order) to the Prowler check
+ids that decide the same question. Several checks for one control are combined as one verdict
+(see combine): the control fails when any of them fails. A control with no Prowler check has
+an empty tuple and its reason in NO_PROWLER_CHECK.
+
+The mapping is hand-written from the checks' own descriptions; audit.py cross-checks it against
+the CIS 3.0 numbers Prowler attaches to each finding, and lists any disagreement.
+
+KNOWN_DIFFERENCES gives, per control, the reason why the two tools can answer differently on the
+same account (threshold, scope, a simulator limitation); audit.py attaches it to every
+disagreement it finds for that control, and calls a disagreement without one "unexplained".
+"""
+
+from __future__ import annotations
+
+# Our control id -> Prowler check ids (Prowler 5.x, `prowler aws --list-checks --service iam`).
+CONTROL_CHECKS = {
+    "root_access_key_absent": ("iam_no_root_access_key",),
+    "root_mfa_enabled": ("iam_root_mfa_enabled",),
+    "root_hardware_mfa": ("iam_root_hardware_mfa_enabled",),
+    "root_not_used": ("iam_avoid_root_usage",),
+    "password_policy_length": ("iam_password_policy_minimum_length_14",),
+    "password_policy_reuse": ("iam_password_policy_reuse_24",),
+    "password_policy_complexity": (
+        "iam_password_policy_uppercase",
+        "iam_password_policy_lowercase",
+        "iam_password_policy_number",
+        "iam_password_policy_symbol",
+    ),
+    "console_users_mfa": ("iam_user_mfa_enabled_console_access",),
+    "no_initial_access_key": ("iam_user_no_setup_initial_access_key",),
+    "unused_credentials_disabled": ("iam_user_accesskey_unused", "iam_user_console_access_unused"),
+    "one_active_key": ("iam_user_two_active_access_key",),
+    "access_keys_rotated": ("iam_rotate_access_key_90_days",),
+    "permissions_via_groups": ("iam_policy_attached_only_to_group_or_roles",),
+    "no_full_admin_policy": (
+        "iam_aws_attached_policy_no_administrative_privileges",
+        "iam_customer_attached_policy_no_administrative_privileges",
+    ),
+    "support_role": ("iam_support_role_created",),
+    "instance_roles": (),
+    "expired_server_certs": ("iam_no_expired_server_certificates_stored",),
+    "access_analyzer": (),
+    "central_identity": ("iam_check_saml_providers_sts",),
+    "cloudshell_full_access": ("iam_policy_cloudshell_admin_not_attached",),
+    "account_alias": (),
+    "no_root_daily_user": (),
+}
+
+# Controls Prowler's `--service iam` scan cannot answer, and why.
+NO_PROWLER_CHECK = {
+    "instance_roles": "Prowler checks this as ec2_instance_profile_attached, in the ec2 service, outside "
+                      "`--service iam`",
+    "access_analyzer": "Prowler checks this as accessanalyzer_enabled, in the accessanalyzer service, outside "
+                       "`--service iam`",
+    "account_alias": "no Prowler check for an account sign-in alias (hardening guide practice 10, not CIS)",
+    "no_root_daily_user": "no Prowler check that an IAM admin exists so root is not needed (practice 1, not CIS)",
+}
+
+# Why the two tools can disagree on a control that both check. Filled in from real runs: each
+# entry says what differs in the rule, not what one run happened to show.
+KNOWN_DIFFERENCES = {
+    "root_hardware_mfa": "Prowler skips the check (no finding) when root has no MFA at all; ours fails it",
+    "root_not_used": "Prowler fails root use within its own window (1 day by default), ours within "
+                     "root_used_days",
+    "no_initial_access_key": "Prowler flags any active key never used on a console user; ours only keys "
+                             "older than the minimum key age (CIS 1.11's 'at user setup')",
+    "central_identity": "Prowler passes only with a SAML provider; ours also accepts OIDC and calls "
+                        "console users without a provider a judgement (manual)",
+    "unused_credentials_disabled": "Prowler's thresholds are per credential type (keys and passwords 45 days "
+                                   "by default); ours checks keys, passwords, SSH keys and service-specific "
+                                   "credentials against unused_days",
+    "no_full_admin_policy": "ours allows the break-glass allow-list and looks at every attached policy; Prowler "
+                            "reports AWS and customer managed policies separately and has no allow-list",
+    "permissions_via_groups": "Prowler reports each user with attached or inline policies; same rule, same users",
+    "support_role": "Prowler passes when AWSSupportAccess is attached to any role; so does ours",
+    "access_keys_rotated": "Prowler's 90 days against ours key_max_age_days (90 by default): same rule",
+}
+
+PROWLER_STATUSES = ("PASS", "FAIL", "MANUAL")
+
+
+def combine(statuses):
+    """One Prowler verdict for a control from the statuses of its checks' findings.
+
+    FAIL when any finding fails; PASS when every finding passes; MANUAL when every finding is
+    MANUAL (or PASS and MANUAL mixed: someone still has to look); "missing" without findings."""
+    found = {s.upper() for s in statuses if s}
+    if not found:
+        return "missing"
+    if "FAIL" in found:
+        return "FAIL"
+    if "MANUAL" in found:
+        return "MANUAL"
+    return "PASS" if found == {"PASS"} else "/".join(sorted(found))
+
+
+def checks_to_controls():
+    """Prowler check id -> our control ids (a check can serve only one control here)."""
+    out = {}
+    for control, checks in CONTROL_CHECKS.items():
+        for check in checks:
+            out.setdefault(check, []).append(control)
+    return out
