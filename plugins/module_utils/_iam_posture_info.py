@@ -505,6 +505,21 @@ def account_id_of(result):
     return None
 
 
+def error_text(exc):
+    """The reason a read failed, in one line: an endpoint that answers an HTML error page (a
+    simulator lacking the call) gets a sentence instead of the page."""
+    text = exc.msg
+    lowered = text.lower()
+    if "<html" in lowered or "<!doctype" in lowered:
+        error = getattr(exc, "details", {}).get("error") or {}
+        status = error.get("http_status") or error.get("code")
+        text = (
+            "%s failed: the endpoint answered HTTP %s with an HTML page, not an AWS answer; it may not implement "
+            "this call" % (error.get("operation") or "the call", status)
+        )
+    return " ".join(text.split())
+
+
 class _Reader:
     """Reads sections for one task, counting every call; sections allowed to fail are
     recorded in ``errors`` ({section: message}) instead of failing the task."""
@@ -526,7 +541,7 @@ class _Reader:
         except HardeningError as exc:
             if not self.tolerant(section):
                 raise
-            self.errors[section] = exc.msg
+            self.errors[section] = error_text(exc)
             return None
         except NotImplementedError as exc:
             # moto run in process raises this for a call it lacks (over HTTP the same call is
@@ -554,7 +569,7 @@ class _Reader:
             try:
                 found[region] = reader(self.regional_client(service, region))
             except HardeningError as exc:
-                failed.append("%s: %s" % (region, exc.msg))
+                failed.append("%s: %s" % (region, error_text(exc)))
             except NotImplementedError as exc:  # moto in process, as in read()
                 failed.append("%s: the endpoint does not implement this call: %s" % (region, exc))
         if failed:
