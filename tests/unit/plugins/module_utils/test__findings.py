@@ -715,3 +715,22 @@ def test_remediations_name_real_role_variables():
                 assert variable in known, (control["id"], variable)
                 named += 1
     assert named >= 10
+
+
+def test_docs_controls_table_is_the_catalogue():
+    path = os.path.join(REPO, "docs", "audit.md")
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    if "<!-- controls:start -->" not in text:
+        pytest.skip("docs/audit.md has no Controls section yet")
+    section = text.split("<!-- controls:start -->", 1)[1].split("<!-- controls:end -->", 1)[0]
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split(" | ")]
+        for line in section.splitlines()
+        if line.startswith("| `")
+    ]
+    assert [r[0].strip("`") for r in rows] == list(findings.CONTROL_IDS)
+    for cells, control in zip(rows, findings.CATALOGUE):
+        assert cells[2] == control["severity"], control["id"]
+        assert cells[3] == control["cis"].get("3.0", "–") and cells[4] == control["cis"].get("7.0", "–")
+        assert cells[5] == (str(control["practice"]) if control["practice"] else "–"), control["id"]
+        assert cells[-1].replace("\\|", "|") == control["remediation"], control["id"]
