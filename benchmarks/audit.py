@@ -37,6 +37,7 @@ import concurrent.futures
 import dataclasses
 import datetime
 import json
+import logging
 import os
 import platform
 import re
@@ -62,7 +63,7 @@ RESULTS = os.path.join(HERE, "results", "audit.json")
 CONTROLS_MD = os.path.join(os.path.dirname(REPO), "shared", "CONTROLS.md")
 TOOLS = ("ours", "prowler")
 LABEL = {"ours": "hardening.aws audit.yml", "prowler": "Prowler --service iam"}
-USER_LEVEL = re.compile(r":(user|role|group|policy)/")
+PRINCIPAL = re.compile(r":(user|role|group)/")
 
 STRONG_POLICY = {
     "MinimumPasswordLength": 14, "RequireSymbols": True, "RequireNumbers": True, "RequireUppercaseCharacters": True,
@@ -413,15 +414,19 @@ def catalogue():
     return rows or None
 
 
-def _arns(resources):
-    return sorted({r for r in resources if r and USER_LEVEL.search(r)})
+def _principals(resources):
+    """The users, roles and groups among resource ARNs (Prowler names a policy for some checks,
+    ours the principals holding it: those are not compared)."""
+    return sorted({r for r in resources if r and PRINCIPAL.search(r)})
 
 
 def compare_account(account, report, prowler_findings):
-    """One row per control: our status, Prowler's verdict, and the verdict of the comparison."""
+    """One row per control: our status, Prowler's verdict, and the verdict of the comparison.
+
+    ``report`` or ``prowler_findings`` is None when that tool did not run."""
     ours = {f["id"]: f for f in (report or {}).get("findings", [])}
     by_check = {}
-    for finding in prowler_findings:
+    for finding in prowler_findings or ():
         by_check.setdefault(finding["check"], []).append(finding)
     rows = []
     for control, checks in prowler_map.CONTROL_CHECKS.items():
@@ -429,9 +434,14 @@ def compare_account(account, report, prowler_findings):
         our_status = mine["status"] if mine else ("error" if (report or {}).get("error") else "missing")
         found = [f for c in checks for f in by_check.get(c, ())]
         theirs = prowler_map.combine(f["status"] for f in found) if checks else "no check"
+        if prowler_findings is None:
+            theirs = "not run"
         row = {"account": account, "control": control, "ours": our_status, "prowler": theirs,
                "checks": list(checks)}
-        if not checks:
+        if report is None or prowler_findings is None:
+            row["verdict"] = "not compared"
+            row["reason"] = "%s did not run" % ("our audit" if report is None else "Prowler")
+        elif not checks:
             row["verdict"] = "not compared"
             row["reason"] = prowler_map.NO_PROWLER_CHECK.get(control, "no Prowler check")
         elif our_status == "missing":
@@ -441,22 +451,23 @@ def compare_account(account, report, prowler_findings):
             row["verdict"] = "agree"
         else:
             row["verdict"] = "differ"
-            reasons = []
+            known = prowler_map.KNOWN_DIFFERENCES.get(control)
+            reasons = [known or "unexplained"]
             if our_status == "error" and mine:
                 reasons.append("ours: " + mine.get("reason", ""))
-            if theirs == "missing":
+            if theirs == "missing" and not known:
                 reasons.append("Prowler gave no finding for %s" % ", ".join(checks))
-            known = prowler_map.KNOWN_DIFFERENCES.get(control)
-            reasons.append(known or "unexplained")
             row["reason"] = "; ".join(r for r in reasons if r)
         if mine:
             row["ours_reason"] = mine.get("reason")
-            row["ours_resources"] = _arns(r.get("arn") for r in mine.get("resources", ()))
+            row["ours_resources"] = _principals(r.get("arn") for r in mine.get("resources", ()))
         failing = [f for f in found if f["status"] == "FAIL"]
         row["prowler_details"] = sorted({f["detail"] for f in failing or found if f.get("detail")})[:6]
-        row["prowler_resources"] = _arns(f["resource"] for f in failing)
-        if row["verdict"] == "agree" and our_status == "fail":
+        row["prowler_resources"] = _principals(f["resource"] for f in failing)
+        if row["verdict"] == "agree" and our_status == "fail" and row["prowler_resources"]:
             row["same_resources"] = row.get("ours_resources") == row["prowler_resources"]
+            if not row["same_resources"]:
+                row["resource_reason"] = prowler_map.RESOURCE_DIFFERENCES.get(control, "unexplained")
         rows.append(row)
     return rows
 
@@ -464,8 +475,9 @@ def compare_account(account, report, prowler_findings):
 def compare(ours_run, prowler_run, account_ids):
     rows = []
     for account in account_ids:
-        report = (ours_run or {}).get("reports", {}).get(account)
-        findings = (prowler_run or {}).get("accounts", {}).get(account, {}).get("findings", [])
+        # An account whose report is missing from a run that did run compares as "missing".
+        report = None if ours_run is None else ours_run.get("reports", {}).get(account, {})
+        findings = None if prowler_run is None else prowler_run["accounts"].get(account, {}).get("findings", [])
         rows.extend(compare_account(account, report, findings))
     return rows
 
@@ -499,7 +511,8 @@ def _fmt(value):
 
 
 def top(actions, n=6):
-    return ", ".join("%s %s" % (a, _fmt(c)) for a, c in list(actions.items())[:n]) or "none"
+    ranked = sorted(actions.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    return ", ".join("%s %s" % (a, _fmt(c)) for a, c in ranked) or "none"
 
 
 def cost_table(results):
@@ -533,12 +546,19 @@ def comparison_table(rows, account_ids):
     for control in prowler_map.CONTROL_CHECKS:
         mine = [r for r in rows if r["control"] == control]
         verdicts = sorted({r["verdict"] for r in mine})
+        if len(verdicts) > 1:
+            verdicts = ["%s %s" % (v, ", ".join("#%d" % (i + 1) for i, r in enumerate(mine) if r["verdict"] == v))
+                        for v in verdicts]
         reasons = sorted({r["reason"] for r in mine if r.get("reason")})
         out.append("| %s | %s | %s | %s | %s | %s |" % (
             control, ", ".join(mine[0]["checks"]) if mine and mine[0]["checks"] else "-",
             _cells(mine, "ours"), _cells(mine, "prowler") if mine and mine[0]["checks"] else "-",
-            " / ".join(verdicts), "; ".join(reasons)))
+            "; ".join(verdicts), "; ".join(reasons)))
     return out
+
+
+def _names(arns):
+    return ", ".join(sorted(a.rsplit("/", 1)[-1] for a in arns)) or "-"
 
 
 def tally(rows):
@@ -553,9 +573,14 @@ def report(results, meta):
         meta["cpus"], meta["python"], meta["load_at_start"], meta["date"], meta["commit"], meta["prowler"],
         meta["forks"]), "Our side: %s." % meta["ours_mode"], ""]
     out += cost_table(results)
-    out += ["", "Start-up alone: ansible-playbook with one no-op task per account %s s (largest fleet); "
-            "prowler listing its IAM checks (no AWS call) %s s." % (meta.get("ours_startup", "-"),
-                                                                    meta.get("prowler_startup", "-")), ""]
+    startup = []
+    if meta.get("ours_startup") is not None:
+        startup.append("ansible-playbook with one no-op task per account %s s (largest fleet)" % meta["ours_startup"])
+    if meta.get("prowler_startup") is not None:
+        startup.append("prowler listing its IAM checks (no AWS call) %s s" % meta["prowler_startup"])
+    if startup:
+        out += ["", "Start-up alone: %s." % "; ".join(startup)]
+    out.append("")
     for size, data in results.items():
         rows = data["comparison"]
         counts = tally(rows)
@@ -574,8 +599,10 @@ def report(results, meta):
     resources = [r for d in results.values() for r in d["comparison"] if r.get("same_resources") is False]
     if resources:
         out += ["", "Both fail, different resources:", ""]
-        out += ["- %s %s: ours %s, Prowler %s" % (r["account"], r["control"], r["ours_resources"],
-                                                  r["prowler_resources"]) for r in resources]
+        out += ["- %s %s: only ours %s; only Prowler %s (%s)" % (
+            r["account"], r["control"], _names(set(r["ours_resources"]) - set(r["prowler_resources"])),
+            _names(set(r["prowler_resources"]) - set(r["ours_resources"])), r["resource_reason"])
+            for r in resources]
     extra = results[first].get("prowler_only_checks")
     if extra:
         out += ["", "Prowler IAM checks with no control of ours (%d): %s" % (len(extra), ", ".join(extra))]
@@ -636,9 +663,14 @@ def main():
     parser.add_argument("--forks", type=int, default=10, help="ansible forks for audit.yml (default %(default)s)")
     parser.add_argument("--prowler-jobs", type=int, default=os.cpu_count() or 1,
                         help="prowler processes at a time, one account each (default: cores, %(default)s)")
+    parser.add_argument("--prowler-startup", action="store_true",
+                        help="also time `prowler aws --list-checks --service iam` (start-up, no AWS call)")
     parser.add_argument("--rebuild-prowler-venv", action="store_true")
     parser.add_argument("--output", default=RESULTS, help="JSON file (default %(default)s)")
     args = parser.parse_args()
+    # The lab logs moto's tracebacks for endpoints it does not serve (Access Analyzer); they are
+    # expected here, and each request is still counted.
+    logging.getLogger("awslab").setLevel(logging.CRITICAL)
     sizes = [int(n) for n in args.accounts.split(",")]
     tools = [t for t in TOOLS if t in args.tools.split(",")]
     if not tools or any(n < 1 for n in sizes):
@@ -668,7 +700,7 @@ def main():
         if "ours" in tools:
             collections, playbook, meta["ours_mode"] = prepare_ours(workdir)
             ours_setup = (collections, playbook)
-        if "prowler" in tools:
+        if "prowler" in tools and args.prowler_startup:
             meta["prowler_startup"], meta["prowler_iam_checks"] = measure_prowler_startup(workdir)
         for size in sizes:
             print("%d account(s):" % size, file=sys.stderr, flush=True)
