@@ -539,15 +539,31 @@ def _cells(rows, key):
     return ", ".join(r[key] for r in rows)
 
 
-def comparison_table(rows, account_ids):
-    """One line per control: each account's status on both sides, the verdict and the reason."""
-    out = ["| control | Prowler checks | ours (%s) | Prowler | verdict | why |" % ", ".join(
-        "#%d" % (i + 1) for i in range(len(account_ids))), "|---|---|---|---|---|---|"]
+def by_profile(data):
+    """The comparison rows of the first account of each profile, in PROFILES order, and the accounts
+    whose rows are not the same as their profile's first account (they should all be alike)."""
+    first, odd = {}, []
+    accounts = list(data["profiles"])
+    for account in accounts:
+        first.setdefault(data["profiles"][account], account)
+    def pairs(account):
+        return [(r["control"], r["ours"], r["prowler"]) for r in data["comparison"] if r["account"] == account]
+    for account in accounts:
+        if pairs(account) != pairs(first[data["profiles"][account]]):
+            odd.append(account)
+    chosen = list(first.values())
+    return [r for r in data["comparison"] if r["account"] in chosen], list(first), odd
+
+
+def comparison_table(rows, labels):
+    """One line per control: each profile's status on both sides, the verdict and the reason."""
+    out = ["| control | Prowler checks | ours (%s) | Prowler | verdict | why |" % ", ".join(labels),
+           "|---|---|---|---|---|---|"]
     for control in prowler_map.CONTROL_CHECKS:
         mine = [r for r in rows if r["control"] == control]
         verdicts = sorted({r["verdict"] for r in mine})
         if len(verdicts) > 1:
-            verdicts = ["%s %s" % (v, ", ".join("#%d" % (i + 1) for i, r in enumerate(mine) if r["verdict"] == v))
+            verdicts = ["%s %s" % (v, ", ".join(labels[i] for i, r in enumerate(mine) if r["verdict"] == v))
                         for v in verdicts]
         reasons = sorted({r["reason"] for r in mine if r.get("reason")})
         out.append("| %s | %s | %s | %s | %s | %s |" % (
@@ -585,11 +601,14 @@ def report(results, meta):
         rows = data["comparison"]
         counts = tally(rows)
         out.append("%s accounts: %s." % (size, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
-    first = list(results)[0]
-    data = results[first]
-    out += ["", "Per control at %s accounts (profiles: %s):" % (first, "; ".join(
-        "#%d %s" % (i + 1, p) for i, p in enumerate(data["profiles"].values()))), ""]
-    out += comparison_table(data["comparison"], list(data["profiles"]))
+    largest = max(results, key=int)
+    rows, profiles, odd = by_profile(results[largest])
+    labels = ["P%d" % (i + 1) for i in range(len(profiles))]
+    out += ["", "Per control at %s accounts, one column per account profile (every account of a profile "
+            "gives the same answers: %s). Profiles: %s." % (
+                largest, "yes" if not odd else "no, not %s" % ", ".join(odd),
+                "; ".join("%s %s" % (label, p) for label, p in zip(labels, profiles))), ""]
+    out += comparison_table(rows, labels)
     unexplained = [r for d in results.values() for r in d["comparison"] if r.get("reason") == "unexplained"]
     if unexplained:
         out += ["", "Unexplained differences:", ""]
@@ -599,10 +618,15 @@ def report(results, meta):
     resources = [r for d in results.values() for r in d["comparison"] if r.get("same_resources") is False]
     if resources:
         out += ["", "Both fail, different resources:", ""]
-        out += ["- %s %s: only ours %s; only Prowler %s (%s)" % (
-            r["account"], r["control"], _names(set(r["ours_resources"]) - set(r["prowler_resources"])),
-            _names(set(r["prowler_resources"]) - set(r["ours_resources"])), r["resource_reason"])
-            for r in resources]
+        grouped = {}
+        for r in resources:
+            key = (r["control"], _names(set(r["ours_resources"]) - set(r["prowler_resources"])),
+                   _names(set(r["prowler_resources"]) - set(r["ours_resources"])), r["resource_reason"])
+            grouped.setdefault(key, set()).add(r["account"])
+        total = sum(int(n) for n in results)
+        out += ["- %s: only ours %s; only Prowler %s (%s): in %d of the %d accounts measured" % (
+            *key, len(accounts), total) for key, accounts in grouped.items()]
+    first = list(results)[0]
     extra = results[first].get("prowler_only_checks")
     if extra:
         out += ["", "Prowler IAM checks with no control of ours (%d): %s" % (len(extra), ", ".join(extra))]
@@ -638,13 +662,18 @@ def measure_fleet(size, tools, workdir, forks, jobs, ours_setup, meta):
             print(" %.1f s, %s calls/account, rc=%s" % (data["runs"]["prowler"]["seconds"],
                                                          _fmt(data["runs"]["prowler"]["calls_per_account"]), rcs),
                   file=sys.stderr, flush=True)
-        data["comparison"] = compare(data["runs"].get("ours"), data["runs"].get("prowler"), lab.account_ids)
-        if "prowler" in tools:
-            data["cis_crosscheck"] = cis_crosscheck(data["runs"]["prowler"])
-            seen = {f["check"] for a in data["runs"]["prowler"]["accounts"].values() for f in a["findings"]}
-            data["prowler_only_checks"] = sorted(seen - set(prowler_map.checks_to_controls()))
-            data["prowler_mapped_without_finding"] = sorted(set(prowler_map.checks_to_controls()) - seen)
+    analyse(data)
     return data
+
+
+def analyse(data):
+    """The comparison of one fleet's runs (again, from a results file, with --report-only)."""
+    data["comparison"] = compare(data["runs"].get("ours"), data["runs"].get("prowler"), list(data["profiles"]))
+    if data["runs"].get("prowler"):
+        data["cis_crosscheck"] = cis_crosscheck(data["runs"]["prowler"])
+        seen = {f["check"] for a in data["runs"]["prowler"]["accounts"].values() for f in a["findings"]}
+        data["prowler_only_checks"] = sorted(seen - set(prowler_map.checks_to_controls()))
+        data["prowler_mapped_without_finding"] = sorted(set(prowler_map.checks_to_controls()) - seen)
 
 
 def commit():
@@ -667,7 +696,16 @@ def main():
                         help="also time `prowler aws --list-checks --service iam` (start-up, no AWS call)")
     parser.add_argument("--rebuild-prowler-venv", action="store_true")
     parser.add_argument("--output", default=RESULTS, help="JSON file (default %(default)s)")
+    parser.add_argument("--report-only", metavar="JSON",
+                        help="print the report of an earlier run's results file (no run)")
     args = parser.parse_args()
+    if args.report_only:
+        with open(args.report_only, encoding="utf-8") as handle:
+            saved = json.load(handle)
+        for data in saved["results"].values():
+            analyse(data)
+        print(report(saved["results"], saved["meta"]))
+        return
     # The lab logs moto's tracebacks for endpoints it does not serve (Access Analyzer); they are
     # expected here, and each request is still counted.
     logging.getLogger("awslab").setLevel(logging.CRITICAL)
