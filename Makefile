@@ -50,8 +50,21 @@ units: venv  ## unit tests
 	$(BIN)/python -m pytest -q tests/unit
 
 .PHONY: integration
-integration: collection  ## integration tests: real playbooks against the local AWS lab
+integration: collection browser  ## integration tests: real playbooks against the local AWS lab
 	$(BIN)/python -m pytest -q tests/integration
+
+# The audit report's browser test (tests/integration/test_audit_report_browser.py) runs Debian's
+# Chromium headless; about 80 s to install the first time, nothing when it is there.
+CHROMIUM := /usr/bin/chromium
+.PHONY: browser
+browser:  ## install Debian's chromium (headless browser test of the audit report) when missing
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  echo "installing chromium (apt-get)"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	    || { $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
+	fi
+	@$(CHROMIUM) --version
 
 # No containers: the default driver, the lab started and stopped by the scenario's create and
 # destroy playbooks. Molecule's working files go under build/ so that two checkouts never share them.

@@ -18,6 +18,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from botocore.stub import Stubber
 from moto.iam.models import AWSManagedPolicy, iam_backends
 
+from ansible_collections.hardening.aws.plugins.module_utils import _findings as findings_utils
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_credential_report_info as report_utils
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_group as group_utils
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_managed_policy as policy_utils
@@ -25,7 +26,7 @@ from ansible_collections.hardening.aws.plugins.module_utils import _iam_password
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_posture_info as posture
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_role as role_utils
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_user as user_utils
-from ansible_collections.hardening.aws.plugins.module_utils._aws import AwsClient, HardeningError
+from ansible_collections.hardening.aws.plugins.module_utils._aws import AwsClient, AwsError, HardeningError
 from ansible_collections.hardening.aws.plugins.module_utils._module import execute
 from awslab import patches
 
@@ -60,6 +61,11 @@ EVERY_SECTION = (
     "password_policy",
     "alias",
     "virtual_mfa_devices",
+    "server_certificates",
+    "identity_providers",
+    "service_specific_credentials",
+    "access_analyzer",
+    "instances",
 )
 SNAPSHOT_KEYS = {"users", "groups", "roles", "policies"}
 
@@ -387,7 +393,15 @@ def test_call_counts_do_not_grow_with_users(iam, context, api_calls, users):
         # user-NN), AdministratorAccess (carol), PowerUserAccess (bounded). team-extra is free.
         "GetPolicy": 3,
         "GetPolicyVersion": 3,
+        # One each, whatever the number of users (moto has no Access Analyzer: the call fails).
+        "ListServerCertificates": 1,
+        "ListSAMLProviders": 1,
+        "ListOpenIDConnectProviders": 1,
+        "ListServiceSpecificCredentials": 1,
+        "ListAnalyzers": 1,
+        "DescribeInstances": 1,
     }
+    assert set(result["section_errors"]) == {"access_analyzer"}
     assert sorted(p["PolicyArn"] for p in api_calls.params_of("iam:GetPolicy")) == sorted(
         [ADMIN, READ_ONLY, POWER_USER]
     )
@@ -431,7 +445,8 @@ def test_login_profiles_are_what_iam_user_reads(iam, context):
 def test_sections_are_present_only_when_gathered(iam, context, api_calls):
     build_account(iam, users=1)
     only = run(context, gather=["alias", "password_policy"])
-    assert set(only) == {"changed", "alias", "password_policy", "api_calls"}
+    assert set(only) == {"changed", "alias", "password_policy", "api_calls", "section_errors"}
+    assert only["section_errors"] == {}
     assert only["alias"] is None and only["password_policy"] is None
     assert only["api_calls"] == {"ListAccountAliases": 1, "GetAccountPasswordPolicy": 1}
 
@@ -449,8 +464,15 @@ def test_sections_are_present_only_when_gathered(iam, context, api_calls):
         "password_policy",
         "alias",
         "virtual_mfa_devices",
+        "server_certificates",
+        "identity_providers",
+        "service_specific_credentials",
+        "access_analyzer",
+        "instances",
+        "section_errors",
         "api_calls",
     }
+    assert "findings" not in every and "account_id" not in every
     assert "GetLoginProfile" not in every["api_calls"] and "GetPolicy" not in every["api_calls"]
 
 
@@ -498,7 +520,7 @@ def test_through_execute_check_mode_changes_nothing(iam, context, api_calls):
     assert result["changed"] is False and "failed" not in result and "diff" not in result
     # Reads only (GenerateCredentialReport makes a report, not a change to the account).
     verbs = {a.split(":", 1)[1] for a in api_calls.actions} - {"GenerateCredentialReport"}
-    assert verbs and all(v.startswith(("Get", "List")) for v in verbs), verbs
+    assert verbs and all(v.startswith(("Get", "List", "Describe")) for v in verbs), verbs
 
 
 # --- pagination and counting (moto ignores MaxItems here: botocore's Stubber) -------------------
@@ -548,3 +570,224 @@ def test_a_missing_entity_is_ignored_and_still_counted(aws):
     assert counting.call("get_login_profile", ignore=("NoSuchEntity",), UserName="nobody") is None
     assert counting.paginate("list_groups_for_user", ignore=("NoSuchEntity",), UserName="nobody") is None
     assert counting.counts == {"GetLoginProfile": 1, "ListGroupsForUser": 1}
+
+
+# --- findings and the sections added for the audit ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options, field, fragment",
+    [
+        (dict(unused_days=0), "unused_days", "unused_days=0 is out of range: it must be from 1 to 3650"),
+        (dict(key_max_age_days=-1), "key_max_age_days", "from 1 to 3650"),
+        (dict(password_min_length=200), "password_min_length", "from 6 to 128"),
+        (dict(password_reuse_prevention=25), "password_reuse_prevention", "from 1 to 24"),
+        (dict(root_used_days=-1), "root_used_days", "from 0 to 3650"),
+        (dict(break_glass_users=["bob smith"]), "break_glass_users", "'bob smith' is not a valid IAM user"),
+        (dict(break_glass_roles=["a/b"]), "break_glass_roles", "not a valid IAM role"),
+        (dict(regions=["us-east-1", "Europe"]), "regions", "'Europe' is not an AWS region name"),
+    ],
+)
+def test_validate_rejects_finding_options(options, field, fragment):
+    with pytest.raises(HardeningError) as info:
+        posture.validate(params(**options))
+    assert fragment in info.value.msg
+    assert info.value.details == {"option": field}
+
+
+def test_findings_with_every_section_and_the_aws_documents_read_once(iam, context, api_calls):
+    build_account(iam, users=2)
+    result = run(context, findings=True, user_policy_documents=True, break_glass_users=["carol"])
+    ids = [f["id"] for f in result["findings"]]
+    assert ids == list(findings_utils.CONTROL_IDS)
+    assert result["account_id"] == ACCOUNT
+    # One GetPolicy per distinct AWS managed policy attached anywhere, though both
+    # user_policy_documents and the findings need them.
+    assert sorted(p["PolicyArn"] for p in api_calls.params_of("iam:GetPolicy")) == sorted(
+        [ADMIN, READ_ONLY, POWER_USER]
+    )
+    found = {f["id"]: f for f in result["findings"]}
+    # carol's AdministratorAccess is allowed; nobody else holds * on *.
+    assert found["no_full_admin_policy"]["status"] == "pass"
+    assert "break-glass allowed: user carol" in found["no_full_admin_policy"]["reason"]
+    assert found["no_root_daily_user"]["status"] == "pass"
+    # moto: no root row, no Access Analyzer.
+    assert found["root_mfa_enabled"]["status"] == "error"
+    assert found["access_analyzer"]["status"] == "error"
+    assert set(result["section_errors"]) == {"access_analyzer"}
+    assert found["permissions_via_groups"]["status"] == "fail"
+
+
+def test_a_core_section_that_fails_fails_the_task_unless_findings(iam, context, monkeypatch):
+    build_account(iam, users=1)
+
+    def denied(*_args, **_kwargs):
+        raise AwsError("IAM GetCredentialReport failed: AccessDenied: no", code="AccessDenied")
+
+    monkeypatch.setattr(report_utils, "read", denied)
+    with pytest.raises(AwsError):
+        run(context, gather=["credential_report"])
+    result = run(context, findings=True)
+    assert result["section_errors"]["credential_report"] == "IAM GetCredentialReport failed: AccessDenied: no"
+    assert "credential_report" not in result
+    found = {f["id"]: f for f in result["findings"]}
+    for control in ("root_mfa_enabled", "console_users_mfa", "access_keys_rotated", "central_identity"):
+        assert found[control]["status"] == "error", found[control]
+        assert "credential report could not be read: IAM GetCredentialReport failed" in found[control]["reason"]
+    assert found["permissions_via_groups"]["status"] == "fail"  # read from the authorization details
+
+
+def test_regions_each_cost_one_call_and_instances_without_a_profile_fail(iam, context, api_calls):
+    role_utils_trust = json.dumps(TRUST_EC2)
+    iam.create_role(RoleName="web", AssumeRolePolicyDocument=role_utils_trust)
+    iam.create_instance_profile(InstanceProfileName="web")
+    iam.add_role_to_instance_profile(InstanceProfileName="web", RoleName="web")
+    east = boto3.client("ec2", region_name="us-east-1")
+    image = east.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    east.run_instances(ImageId=image, MinCount=1, MaxCount=1, IamInstanceProfile={"Name": "web"})
+    west = boto3.client("ec2", region_name="eu-west-1")
+    image = west.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    legacy = west.run_instances(
+        ImageId=image,
+        MinCount=1,
+        MaxCount=1,
+        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "legacy"}]}],
+    )["Instances"][0]["InstanceId"]
+    result = run(context, findings=True, regions=["us-east-1", "eu-west-1", "us-east-1"])
+    assert result["api_calls"]["DescribeInstances"] == 2 and result["api_calls"]["ListAnalyzers"] == 2
+    assert [i["instance_profile_arn"] is not None for i in result["instances"]["us-east-1"]] == [True]
+    assert [i["instance_id"] for i in result["instances"]["eu-west-1"]] == [legacy]
+    instances = next(f for f in result["findings"] if f["id"] == "instance_roles")
+    assert instances["status"] == "fail"
+    assert instances["resources"] == [
+        {
+            "type": "instance",
+            "name": legacy,
+            "arn": None,
+            "reason": "running instance in eu-west-1 without an instance profile (Name legacy)",
+        }
+    ]
+    errors = result["section_errors"]["access_analyzer"]
+    assert errors.startswith("us-east-1: ") and "; eu-west-1: " in errors
+
+
+def _stubbed(service, answers):
+    """An AwsClient over a stubbed boto3 client that answers ``answers`` [(method, response, params)]."""
+    client = boto3.client(service, region_name="us-east-1")
+    stub = Stubber(client)
+    for method, response, expected in answers:
+        stub.add_response(method, response, expected)
+    stub.activate()
+    return posture.CountingClient(AwsClient(client, service, sleep=lambda s: pytest.fail("no retry"))), stub
+
+
+def test_access_analyzers_every_page(aws):
+    first = {
+        "analyzers": [
+            {
+                "arn": "arn:aws:access-analyzer:us-east-1:1:analyzer/a",
+                "name": "a",
+                "type": "ACCOUNT",
+                "createdAt": datetime.datetime(2024, 1, 1),
+                "status": "ACTIVE",
+            }
+        ],
+        "nextToken": "t1",
+    }
+    second = {
+        "analyzers": [
+            {
+                "arn": "arn:aws:access-analyzer:us-east-1:1:analyzer/u",
+                "name": "u",
+                "type": "ACCOUNT_UNUSED_ACCESS",
+                "createdAt": datetime.datetime(2024, 1, 1),
+                "status": "ACTIVE",
+            }
+        ]
+    }
+    client, stub = _stubbed(
+        "accessanalyzer",
+        [
+            ("list_analyzers", first, {"maxResults": 100}),
+            ("list_analyzers", second, {"maxResults": 100, "nextToken": "t1"}),
+        ],
+    )
+    found = posture.read_access_analyzers(client)
+    stub.assert_no_pending_responses()
+    assert [(a["name"], a["type"], a["status"]) for a in found] == [
+        ("a", "ACCOUNT", "ACTIVE"),
+        ("u", "ACCOUNT_UNUSED_ACCESS", "ACTIVE"),
+    ]
+    assert client.counts == {"ListAnalyzers": 2}
+
+
+def test_service_specific_credentials_every_page_and_no_secret(aws):
+    cred = {
+        "UserName": "dave",
+        "Status": "Active",
+        "ServiceUserName": "dave-at-123456789012",
+        "CreateDate": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
+        "ServiceSpecificCredentialId": "ACCAEXAMPLE1234567890",
+        "ServiceName": "codecommit.amazonaws.com",
+    }
+    client, stub = _stubbed(
+        "iam",
+        [
+            (
+                "list_service_specific_credentials",
+                {"ServiceSpecificCredentials": [cred], "IsTruncated": True, "Marker": "m"},
+                {"AllUsers": True, "MaxItems": 1000},
+            ),
+            (
+                "list_service_specific_credentials",
+                {"ServiceSpecificCredentials": [dict(cred, UserName="erin", Status="Inactive")]},
+                {"AllUsers": True, "MaxItems": 1000, "Marker": "m"},
+            ),
+        ],
+    )
+    found = posture.read_service_specific_credentials(client)
+    stub.assert_no_pending_responses()
+    assert found == [
+        {
+            "user_name": "dave",
+            "service_name": "codecommit.amazonaws.com",
+            "id": "ACCAEXAMPLE1234567890",
+            "status": "Active",
+            "create_date": "2024-01-01T00:00:00+00:00",
+        },
+        {
+            "user_name": "erin",
+            "service_name": "codecommit.amazonaws.com",
+            "id": "ACCAEXAMPLE1234567890",
+            "status": "Inactive",
+            "create_date": "2024-01-01T00:00:00+00:00",
+        },
+    ]
+
+
+def test_server_certificates_and_identity_providers(iam, context):
+    iam.create_saml_provider(Name="AWSSSO_x_DO_NOT_DELETE", SAMLMetadataDocument="<x>" * 400)
+    iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com", ThumbprintList=["a" * 40])
+    result = run(context, gather=["server_certificates", "identity_providers"])
+    assert result["server_certificates"] == []
+    assert result["identity_providers"] == {
+        "saml": ["arn:aws:iam::%s:saml-provider/AWSSSO_x_DO_NOT_DELETE" % ACCOUNT],
+        "oidc": ["arn:aws:iam::%s:oidc-provider/token.actions.githubusercontent.com" % ACCOUNT],
+    }
+    assert result["section_errors"] == {}
+
+
+def test_an_html_error_page_becomes_one_sentence():
+    page = "IAM ListAnalyzers failed: 500: <!doctype html>\n<html><title>500 Internal Server Error</title></html>"
+    exc = AwsError(page, code="500", operation="ListAnalyzers", status=500)
+    assert posture.error_text(exc) == (
+        "ListAnalyzers failed: the endpoint answered HTTP 500 with an HTML page, not an AWS answer; it may not "
+        "implement this call"
+    )
+    assert posture.error_text(AwsError("IAM X failed:\n AccessDenied: no")) == "IAM X failed: AccessDenied: no"
+
+
+def test_account_id_from_what_was_read():
+    assert posture.account_id_of({}) is None
+    assert posture.account_id_of({"credential_report": [{"arn": "arn:aws:iam::210000000001:root"}]}) == "210000000001"
+    assert posture.account_id_of({"roles": {"r": {"arn": "arn:aws:iam::210000000002:role/r"}}}) == "210000000002"

@@ -2,7 +2,10 @@
 
 The steps need a user with an AWS managed and a customer managed policy attached (so
 user_policy_documents reads one AWS managed document) and a console password, a group and
-a role. moto's GetAccountAuthorizationDetails leaves out the names of customer managed
+a role. The findings step reads every section: server certificates, SAML and OIDC providers,
+service-specific credentials (AllUsers; the lab's patches implement the call), EC2 instances
+and Access Analyzer, which moto lacks (the call is made and fails: the section is an error,
+not the task). moto's GetAccountAuthorizationDetails leaves out the names of customer managed
 policies: the lab's fidelity patches (awslab.patches) add them. Iterating SCENARIOS
 installs the patches and creates the account's content inside the test's fresh moto,
 straight on moto's backend (API calls there would count as the module's), and removes the
@@ -58,11 +61,28 @@ SCENARIOS = PatchedSteps(
                     "password_policy",
                     "alias",
                     "virtual_mfa_devices",
+                    "server_certificates",
+                    "identity_providers",
+                    "service_specific_credentials",
+                    "access_analyzer",
+                    "instances",
                 ],
                 credential_report_max_age_hours=24,
             ),
             True,
         ),
         ("one section", dict(gather=["summary"]), False),
+        (
+            "findings, thresholds, break-glass, policy documents read once",
+            dict(
+                gather=["summary"],
+                findings=True,
+                user_policy_documents=False,
+                unused_days=30,
+                key_max_age_days=60,
+                break_glass_roles=["app"],
+            ),
+            False,
+        ),
     ],
 )
