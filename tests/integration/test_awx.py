@@ -116,3 +116,26 @@ def test_harden_runs_under_ansible_runner_from_the_organization_inventory(ansibl
     assert "SecretAccessKey" not in stdout and "secret_access_key" not in stdout
     first = json.loads(open(sorted(glob.glob(os.path.join(artifacts, "job_events", "*.json")))[0]).read())
     assert "uuid" in first and "event" in first
+
+
+def test_audit_runs_under_ansible_runner_and_keeps_its_totals_as_job_artifacts(ansible, fresh_lab, tmp_path):
+    source = tmp_path / "org.accounts.yml"
+    source.write_text(
+        yaml.safe_dump({"plugin": "hardening.aws.accounts", "endpoint_url": fresh_lab.endpoint_url}), encoding="utf-8"
+    )
+    reports = tmp_path / "reports"
+    runner = _runner(ansible, fresh_lab, tmp_path, "playbooks/audit.yml", source, {"audit_report_dir": str(reports)})
+    assert runner.status == "successful", runner.stdout.read()
+    assert not runner.stats["changed"] and not runner.stats["failures"]
+    # set_stats data reaches the playbook_on_stats event as artifact_data: what AWX shows as the
+    # job's artifacts and hands to the next node of a workflow.
+    [stats] = [e for e in runner.events if e["event"] == "playbook_on_stats"]
+    artifacts = stats["event_data"]["artifact_data"]
+    totals = artifacts["audit_totals"]
+    assert set(totals) == {"210000000001", "210000000002", "210000000003"}
+    for account_id, counts in totals.items():
+        report = json.loads((reports / ("%s.json" % account_id)).read_text(encoding="utf-8"))
+        assert counts == report["totals"]
+        assert sum(counts.values()) == len(report["findings"])
+    assert artifacts["audit_fleet_totals"]["accounts"] == 3
+    assert (reports / "summary.html").is_file() and (reports / "junit.xml").is_file()
