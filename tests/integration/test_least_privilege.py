@@ -125,6 +125,12 @@ def test_the_playbooks_pass_with_only_the_generated_policies(ansible, fresh_lab,
             "playbooks/rotate_keys.yml", inventory, extra_vars={"key_rotation_users": ["svc-rotate"]}, env=bootstrapped
         )
         assert rotate.rc == 0, rotate.output
+        reports = tmp_path / "audit"
+        audit = ansible.run(
+            "playbooks/audit.yml", inventory, extra_vars={"audit_report_dir": str(reports)}, env=bootstrapped
+        )
+        assert audit.rc == 0, audit.output
+        assert "not authorized" not in audit.output
     # Checked with the lab's own sessions, authorisation off again.
     for account_id in fresh_lab.account_ids:
         names = {u["UserName"] for u in fresh_lab.session(account_id).client("iam").list_users()["Users"]}
@@ -134,6 +140,10 @@ def test_the_playbooks_pass_with_only_the_generated_policies(ansible, fresh_lab,
         )
         keys = fresh_lab.client(account_id, "iam").list_access_keys(UserName="svc-rotate")["AccessKeyMetadata"]
         assert json.loads(secret["SecretString"])["AccessKeyId"] in {k["AccessKeyId"] for k in keys} and len(keys) == 2
+        # Every read of the audit was allowed: no control is in error for want of a permission.
+        report = json.loads((reports / ("%s.json" % account_id)).read_text(encoding="utf-8"))
+        denied = [f["id"] for f in report["findings"] if "not authorized" in json.dumps(f)]
+        assert report["findings"] and denied == [], denied
 
 
 def test_the_automation_cannot_change_its_own_rights(fresh_lab, bootstrapped):
