@@ -125,6 +125,8 @@ class AwsError(HardeningError):
         self.code = code
         self.operation = operation
         self.resource = resource
+        # Whether the request was sent more than once: an earlier attempt may have done the work.
+        self.retried = False
 
 
 class AlreadyDone(AwsError):
@@ -210,14 +212,18 @@ class AwsClient:
                 if _done_when_retried(method, code, exc, attempt):
                     error = translate_error(exc, self.service, operation, resource)
                     raise AlreadyDone(error.msg, code=code, operation=operation, resource=resource) from None
-                raise translate_error(exc, self.service, operation, resource) from None
+                error = translate_error(exc, self.service, operation, resource)
+                error.retried = attempt > 1 or bool(exc.response.get("ResponseMetadata", {}).get("RetryAttempts"))
+                raise error from None
             except (ConnectionClosedError, ReadTimeoutError) as exc:
                 # A connection lost mid-request, after botocore's own attempts: the endpoint is
                 # there but struggling. (An endpoint that cannot be reached at all is not retried.)
                 if attempt < self._max_attempts:
                     self._sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)))
                     continue
-                raise translate_error(exc, self.service, operation, resource) from None
+                error = translate_error(exc, self.service, operation, resource)
+                error.retried = True
+                raise error from None
             except (BotoCoreError, ResponseParserError) as exc:
                 raise translate_error(exc, self.service, operation, resource) from None
 

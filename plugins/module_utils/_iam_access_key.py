@@ -253,7 +253,10 @@ def _create_key(iam, user_name, known_ids):
     try:
         answer = iam.call("create_access_key", resource=resource, UserName=user_name)
     except HardeningError as exc:
-        if known_ids is None:
+        # Only a request sent more than once can have made a key nobody heard of. A single
+        # attempt refused (LimitExceeded because another run made a key meanwhile) made nothing,
+        # and the other run's key must stay.
+        if known_ids is None or not getattr(exc, "retried", False):
             raise
         removed = _orphans(iam, user_name, known_ids)
         if getattr(exc, "code", None) != "LimitExceeded" or not removed:

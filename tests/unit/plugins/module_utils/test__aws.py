@@ -622,3 +622,15 @@ def test_a_connection_lost_mid_request_is_retried():
     sleeps = Sleeps()
     assert AwsClient(raw, "iam", sleep=sleeps).call("get_user", UserName="bob")["User"]["UserName"] == "bob"
     assert len(calls) == 3 and len(sleeps) == 2
+
+
+def test_errors_say_whether_the_request_was_sent_more_than_once(iam):
+    client, stubber = iam
+    add_errors(stubber, "create_access_key", "LimitExceeded", 1)
+    with pytest.raises(AwsError) as once:
+        AwsClient(client, "iam", sleep=no_sleep).call("create_access_key", UserName="bob")
+    assert once.value.retried is False
+    _retried_error(stubber, "create_access_key", "LimitExceeded")
+    with pytest.raises(AwsError) as again:
+        AwsClient(client, "iam", sleep=no_sleep).call("create_access_key", UserName="bob")
+    assert again.value.retried is True

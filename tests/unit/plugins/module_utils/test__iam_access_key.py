@@ -598,7 +598,11 @@ class LosesFirstCreate:
     def call(self, method, resource=None, **kwargs):
         if method == "create_access_key" and not self.lost:
             self.lost.append(self.client.call(method, resource=resource, **kwargs)["AccessKey"]["AccessKeyId"])
-            answer = self.client.call(method, resource=resource, **kwargs)
+            try:
+                answer = self.client.call(method, resource=resource, **kwargs)
+            except AwsError as exc:
+                exc.retried = True  # as AwsClient marks an error met by a retry
+                raise
             answer["ResponseMetadata"]["RetryAttempts"] = 1
             return answer
         return self.client.call(method, resource=resource, **kwargs)
@@ -620,3 +624,26 @@ def test_a_key_made_by_an_attempt_whose_answer_was_lost_is_deleted(context, monk
     assert losing.lost and losing.lost[0] != created["id"]
     # Only the keys known before and the one whose secret was handed over remain.
     assert sorted(k for k, _status in aws_keys()) == sorted(existing + [created["id"]])
+
+
+def test_a_key_another_run_made_meanwhile_is_left_alone(context, monkeypatch):
+    [existing] = [k["AccessKeyId"] for k in make_user(keys=1)]
+    aws = context()
+    real = aws.client("iam")
+    other_run = []
+
+    class AnotherRunFirst:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def call(self, method, resource=None, **kwargs):
+            if method == "create_access_key" and not other_run:
+                # A concurrent run creates the second key between our read and our create.
+                other_run.append(iam().create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"])
+            return real.call(method, resource=resource, **kwargs)
+
+    monkeypatch.setattr(aws, "client", lambda service: AnotherRunFirst() if service == "iam" else real)
+    with pytest.raises(AwsError) as caught:
+        ak.run(aws, params(active_keys=2), check_mode=False, diff=False)
+    assert caught.value.code == "LimitExceeded"
+    assert sorted(k for k, _status in aws_keys()) == sorted([existing] + other_run)
