@@ -330,6 +330,20 @@ class Lab:  # pylint: disable=too-many-instance-attributes
             summary.update(self.faults())
             self.set_faults(0.0)
 
+    def rendezvous(
+        self, call: str, parties: int = 2, accounts: Iterable[str] | None = None, timeout: float = 60.0
+    ) -> None:
+        """Hold the next ``parties`` requests of ``call`` (``"iam:CreateAccessKey"``) in each of
+        ``accounts`` (default: every member) until all of them have arrived, then let them go
+        together: two overlapping runs then really race at that call. One-shot per account; a
+        party that never comes releases the others after ``timeout`` seconds."""
+        if self._server is None:
+            raise LabError("the lab is not running")
+        middleware = self._server.app
+        with middleware._barriers_lock:  # pylint: disable=protected-access
+            for account_id in accounts or self.account_ids:
+                middleware.barriers[(account_id, call)] = threading.Barrier(parties, timeout=timeout)
+
     def set_auth(self, enforced: bool) -> None:
         """Turn moto's IAM authorisation on or off for every account. On, every request must be
         signed by a known identity and allowed by its policies (identity policies of users and

@@ -143,6 +143,10 @@ class LabMiddleware:
         self.reset_hook = reset_hook
         #: Fault injection (awslab.faults); off until set.
         self.faults = FaultPlan()
+        #: One-shot rendezvous: (account, "service:Action") -> threading.Barrier (Lab.rendezvous).
+        self.barriers: dict[tuple[str, str], threading.Barrier] = {}
+        self._barriers_lock = threading.Lock()
+        self._race_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -156,10 +160,31 @@ class LabMiddleware:
                 LOG.exception("could not resolve the account of a request")
                 account = "unknown"
             self.counter.add(account, f"{service}:{action}")
+            if self._meet(account, f"{service}:{action}"):
+                # Released together; handled one at a time, as AWS applies each request
+                # atomically (moto's checks, such as the two-key limit, are not thread-safe).
+                with self._race_lock:
+                    return list(self.app(environ, start_response))
             kind = self.faults.draw(service, action)
             if kind is not None:
                 return inject(kind, service, environ, start_response, self.app)
         return self.app(environ, start_response)
+
+    def _meet(self, account: str, call: str) -> bool:
+        """Hold a request at its rendezvous until the other parties arrive (or it times out);
+        whether there was one."""
+        with self._barriers_lock:
+            barrier = self.barriers.get((account, call))
+        if barrier is None:
+            return False
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            LOG.warning("rendezvous %s in %s timed out", call, account)
+        with self._barriers_lock:
+            if self.barriers.get((account, call)) is barrier:
+                del self.barriers[(account, call)]
+        return True
 
     def _lab_endpoint(self, environ: dict[str, Any], start_response: StartResponse, path: str) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
