@@ -131,3 +131,22 @@ def deliver(aws, store, name, value, description, kms_key_id=None):
         answer = client.call("put_parameter", resource="parameter %s" % name, **kwargs)
         return {"store": store, "name": name, "version": answer.get("Version")}
     raise HardeningError("store %r cannot deliver a secret" % store)
+
+
+def last_written(aws, store, name):
+    """When the secret or parameter ``name`` was last written, None when it does not exist.
+    Reads no value: DescribeSecret's LastChangedDate, DescribeParameters' LastModifiedDate."""
+    if store == "secretsmanager":
+        answer = aws.client("secretsmanager").call(
+            "describe_secret", resource="secret %s" % name, ignore=("ResourceNotFoundException",), SecretId=name
+        )
+        return (answer or {}).get("LastChangedDate")
+    if store == "ssm":
+        answer = aws.client("ssm").call(
+            "describe_parameters",
+            resource="parameter %s" % name,
+            ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}],
+        )
+        found = answer.get("Parameters") or []
+        return found[0].get("LastModifiedDate") if found else None
+    return None

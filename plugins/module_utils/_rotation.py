@@ -412,6 +412,37 @@ def _planned_after(keys, steps):
     return after
 
 
+def _replace_undelivered(aws, params, planned, before):
+    """A partner key in flight that was never used and whose store was not written since it was
+    made never reached its consumers (a run stopped between CreateAccessKey and the delivery):
+    it is deleted and a new partner created and delivered in its place. Without that the old key
+    would be retired while the only other key's secret is known to nobody."""
+    store = params.get("store") or "none"
+    if store == "none" or planned["stage"] not in (OLD, IN_USE, DEACTIVATE):
+        return
+    partner = next((k for k in planned["keys"] if k["stage"] == NEW), None)
+    record = next((k for k in before if partner and k["id"] == partner["id"]), None)
+    if record is None or record.get("last_used_date"):
+        return  # used: a consumer has it
+    written = parse_time(_delivery.last_written(aws, store, access_keys.secret_name(params)))
+    created = parse_time(record.get("create_date"))
+    # Stores and IAM round their times differently: a few seconds of slack (rotations are days apart).
+    if written is not None and created is not None and written >= created - datetime.timedelta(seconds=5):
+        return
+    planned["stage"] = DUE
+    for key in planned["keys"]:
+        if key["id"] == partner["id"]:
+            key["stage"] = DELETE
+            key["note"] = "never delivered (the store was not written since it was made): replaced"
+        else:
+            key["stage"] = DUE
+    planned["steps"] = [{"action": "delete", "key_id": partner["id"]}, {"action": "create", "key_id": None}]
+    planned["report"] = planned["report"] + [
+        "partner key %s was never delivered to %s (a run stopped half-way?): it is replaced by a new, delivered key"
+        % (partner["id"], _where(params))
+    ]
+
+
 def run(aws, params, check_mode, diff, now=None):
     """Take one user's access keys one stage further (see the module documentation)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -420,6 +451,7 @@ def run(aws, params, check_mode, diff, now=None):
     settings = check_settings(params)
     before = access_keys.read(iam, user_name, now)
     planned = plan(before, settings, now)
+    _replace_undelivered(aws, params, planned, before)
     steps = planned["steps"]
     where = _where(params)
     result = {

@@ -28,7 +28,7 @@ description:
     last active key.
   - "Required IAM actions: C(iam:ListAccessKeys), C(iam:GetAccessKeyLastUsed), C(iam:CreateAccessKey),
     C(iam:UpdateAccessKey), C(iam:DeleteAccessKey), C(secretsmanager:PutSecretValue),
-    C(secretsmanager:CreateSecret), C(ssm:PutParameter)."
+    C(secretsmanager:CreateSecret), C(secretsmanager:DescribeSecret), C(ssm:PutParameter), C(ssm:DescribeParameters)."
 author:
   - Hardening AWS Maintainers (@hardening-aws)
 options:

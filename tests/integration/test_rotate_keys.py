@@ -230,6 +230,10 @@ def test_old_key_still_in_use_is_reported_until_forced(ansible, empty_lab, accou
     for account_id in lab.account_ids:
         # A rotation 10 days in: the partner exists, but the old key was used an hour ago.
         old[account_id], new[account_id] = _user(lab, account_id, "svc-busy", (130, 1 / 24, True), (10, None, True))
+        # ...delivered by the run that made it (a partner whose store was never written is replaced).
+        lab.client(account_id, "secretsmanager").create_secret(
+            Name=SECRET % "svc-busy", SecretString=json.dumps({"AccessKeyId": new[account_id]})
+        )
     before = {a: _keys(lab, a, "svc-busy") for a in lab.account_ids}
 
     for check in (True, False):

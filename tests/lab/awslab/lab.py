@@ -344,6 +344,16 @@ class Lab:  # pylint: disable=too-many-instance-attributes
             for account_id in accounts or self.account_ids:
                 middleware.barriers[(account_id, call)] = threading.Barrier(parties, timeout=timeout)
 
+    def on_call(self, call: str, callback: Any, nth: int = 1) -> None:
+        """Call ``callback()`` once, right after the ``nth`` request of ``call``
+        (``"iam:CreateAccessKey"``, any account) was handled and before its answer goes out:
+        the place to kill a run half-way, AWS having done the work."""
+        if self._server is None:
+            raise LabError("the lab is not running")
+        middleware = self._server.app
+        with middleware._barriers_lock:  # pylint: disable=protected-access
+            middleware.hooks[call] = [nth, callback]
+
     def set_auth(self, enforced: bool) -> None:
         """Turn moto's IAM authorisation on or off for every account. On, every request must be
         signed by a known identity and allowed by its policies (identity policies of users and

@@ -147,6 +147,9 @@ class LabMiddleware:
         self.barriers: dict[tuple[str, str], threading.Barrier] = {}
         self._barriers_lock = threading.Lock()
         self._race_lock = threading.Lock()
+        #: One-shot hooks: "service:Action" -> (nth, callback), called after the nth such request
+        #: was handled, before its answer is sent (Lab.on_call).
+        self.hooks: dict[str, list[Any]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -160,6 +163,11 @@ class LabMiddleware:
                 LOG.exception("could not resolve the account of a request")
                 account = "unknown"
             self.counter.add(account, f"{service}:{action}")
+            hook = self._hook(f"{service}:{action}")
+            if hook is not None:
+                answer = list(self.app(environ, start_response))
+                hook()
+                return answer
             if self._meet(account, f"{service}:{action}"):
                 # Released together; handled one at a time, as AWS applies each request
                 # atomically (moto's checks, such as the two-key limit, are not thread-safe).
@@ -169,6 +177,18 @@ class LabMiddleware:
             if kind is not None:
                 return inject(kind, service, environ, start_response, self.app)
         return self.app(environ, start_response)
+
+    def _hook(self, call: str) -> Callable[[], None] | None:
+        """The callback due after this request, if it is the nth of a hooked call."""
+        with self._barriers_lock:
+            entry = self.hooks.get(call)
+            if entry is None:
+                return None
+            entry[0] -= 1
+            if entry[0] > 0:
+                return None
+            del self.hooks[call]
+            return entry[1]
 
     def _meet(self, account: str, call: str) -> bool:
         """Hold a request at its rendezvous until the other parties arrive (or it times out);

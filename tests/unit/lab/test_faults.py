@@ -16,10 +16,10 @@ NO_RETRY = botocore.config.Config(retries={"mode": "standard", "max_attempts": 1
 
 
 def test_draws_are_seeded_and_counted():
-    first = [FaultPlan(rate=0.3, seed=7).draw("iam", "GetUser") for _ in range(1)]
+    first = FaultPlan(rate=0.3, seed=7).draw("iam", "GetUser")
     plans = [FaultPlan(rate=0.3, seed=7), FaultPlan(rate=0.3, seed=7)]
-    draws = [[plan.draw("iam", "GetUser") for _ in range(200)] for plan in plans]
-    assert draws[0] == draws[1] and first[0] == draws[0][0]
+    draws = [[plan.draw("iam", "GetUser") for _draw in range(200)] for plan in plans]
+    assert draws[0] == draws[1] and first == draws[0][0]
     faulted = [kind for kind in draws[0] if kind]
     assert 30 <= len(faulted) <= 90
     assert plans[0].summary()["total"] == len(faulted)

@@ -30,7 +30,7 @@ def test_two_creates_race_and_aws_applies_them_one_at_a_time(lab):
         except client.exceptions.LimitExceededException:
             outcomes.append("limit")
 
-    threads = [threading.Thread(target=create) for _ in range(2)]
+    threads = [threading.Thread(target=create) for _thread in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:

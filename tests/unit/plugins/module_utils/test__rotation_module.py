@@ -8,7 +8,7 @@ import json
 import boto3
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from moto.iam.models import iam_backends
+from moto.iam.models import AccessKeyLastUsed, iam_backends
 
 from ansible_collections.hardening.aws.plugins.module_utils import _delivery
 from ansible_collections.hardening.aws.plugins.module_utils import _rotation as rot
@@ -131,9 +131,17 @@ def test_delete_inactive_first_then_partner(context, api_calls):
     assert gone not in ids and kept in ids and len(ids) == 2
 
 
+def delivered(key_id, user=USER):
+    """The secret a run wrote for ``key_id`` (written now, after the key was made)."""
+    boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+        Name="hardening/access-keys/%s" % user, SecretString=json.dumps({"AccessKeyId": key_id})
+    )
+
+
 def test_deactivate_then_delete_in_later_runs(context, monkeypatch):
     old = make_key(days=130)
     new = make_key(days=10)
+    delivered(new)
     result = run(context)
     assert result["stage"] == "deactivate" and result["changed"]
     assert {k[1]: k[2] for k in aws_keys()} == {old: "Inactive", new: "Active"}
@@ -169,3 +177,42 @@ def test_bad_input_fails_before_any_call(context, api_calls, options, fragment):
     result = run(context, **options)
     assert result["failed"] and fragment in result["msg"]
     assert api_calls.actions == []
+
+
+def test_a_partner_never_delivered_is_replaced_by_a_delivered_one(context):
+    # A run stopped between CreateAccessKey and the delivery: a young, unused partner, no secret.
+    old = make_key(days=120)
+    lost = make_key(days=0)
+    result = run(context)
+    assert result["changed"] and result["stage"] == "due"
+    assert [s["action"] for s in result["steps"]] == ["delete", "create"]
+    assert any("never delivered" in line for line in result["report"])
+    ids = [k[1] for k in aws_keys()]
+    [new] = set(ids) - {old}
+    assert lost not in ids and len(ids) == 2
+    value = json.loads(
+        boto3.client("secretsmanager", region_name="us-east-1").get_secret_value(
+            SecretId="hardening/access-keys/%s" % USER
+        )["SecretString"]
+    )
+    assert value["AccessKeyId"] == new
+    # Delivered now: the next run waits, as for any rotation in flight.
+    assert not run(context)["changed"]
+
+
+def test_a_partner_written_to_the_store_or_already_used_is_kept(context):
+    make_key(days=120)
+    partner = make_key(days=1)
+    delivered(partner)
+    assert not run(context)["changed"]
+    # Used: somebody has its secret, whatever the store says.
+    other = "svc-used"
+    make_key(user=other, days=120)
+    used = make_key(user=other, days=1)
+    backend = iam_backends[ACCOUNT]["aws"]
+    key = next(k for k in backend.get_user(other).access_keys if k.access_key_id == used)
+    key.last_used = AccessKeyLastUsed(
+        timestamp=datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None), service="iam", region="us-east-1"
+    )
+    result = run(context, user_name=other)
+    assert [s["action"] for s in result["steps"]] != ["delete", "create"]

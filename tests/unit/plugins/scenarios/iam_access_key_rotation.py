@@ -34,6 +34,7 @@ class _Scenarios:
         yield "partner to Secrets Manager", dict(user_name="scenario-sm"), False
         yield "partner to SSM", dict(user_name="scenario-ssm", store="ssm"), False
         yield "nothing due yet", dict(user_name="scenario-sm"), False
+        yield "nothing due yet, SSM", dict(user_name="scenario-ssm", store="ssm"), False
         _age_all("scenario-sm", 10)
         yield "old key deactivated", dict(user_name="scenario-sm"), False
         _age_all("scenario-sm", 10)
