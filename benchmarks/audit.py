@@ -153,11 +153,22 @@ def whole_seconds(lab, account_id):
                 key.last_used._timestamp = trim(key.last_used._timestamp)  # pylint: disable=protected-access
 
 
-def reseed(lab, profiles):
+def add_users(lab, account_id, count):
+    """``count`` more users in the developers group (no console, no key): they change no control's
+    status, only how many users a tool has to read."""
+    iam = lab.client(account_id, "iam")
+    for n in range(count):
+        name = "extra-%03d" % n
+        iam.create_user(UserName=name)
+        iam.add_user_to_group(GroupName="developers", UserName=name)
+
+
+def reseed(lab, profiles, extra_users=0):
     """Reset the lab to the seed, the root states (Lab(root=...)) and the profiles' settings."""
     lab.reset(seed=True)
     for account, profile in profiles.items():
         apply_profile(lab, account, profile)
+        add_users(lab, account, extra_users)
         whole_seconds(lab, account)
     lab.reset_calls()
 
@@ -518,20 +529,23 @@ def top(actions, n=6):
 def cost_table(results):
     out = ["| accounts | tool | wall s (fleet) | s per account | API calls per account | most frequent, per account |",
            "|---|---|---|---|---|---|"]
-    for size, data in results.items():
+    for size, data in sorted(results.items(), key=lambda kv: int(kv[0])):
         for tool in TOOLS:
             one = data["runs"].get(tool)
             if not one:
                 continue
             label = LABEL[tool]
+            per_account = "%.1f" % (one["seconds"] / int(size))
             if tool == "prowler":
                 label += " (%d at a time)" % one["jobs"]
+                each = sorted(a["seconds"] for a in one["accounts"].values())
+                per_account += " (each process %.0f-%.0f)" % (each[0], each[-1])
             spread = one["calls_min_max"]
             calls = _fmt(one["calls_per_account"])
             if spread and spread[0] != spread[1]:
                 calls += " (%s-%s)" % (_fmt(spread[0]), _fmt(spread[1]))
-            out.append("| %s | %s | %.1f | %.1f | %s | %s |" % (
-                size, label, one["seconds"], one["seconds"] / int(size), calls, top(one["actions_per_account"])))
+            out.append("| %s | %s | %.1f | %s | %s | %s |" % (
+                size, label, one["seconds"], per_account, calls, top(one["actions_per_account"])))
     return out
 
 
@@ -585,9 +599,12 @@ def tally(rows):
 
 
 def report(results, meta):
-    out = ["Machine: %d cores, Python %s, load average %s at start; %s; %s; Prowler %s; forks %d." % (
-        meta["cpus"], meta["python"], meta["load_at_start"], meta["date"], meta["commit"], meta["prowler"],
-        meta["forks"]), "Our side: %s." % meta["ours_mode"], ""]
+    out = ["Machine: %d cores, Python %s, load average %s at start, %s at the end; %s; %s; Prowler %s; forks %d." % (
+        meta["cpus"], meta["python"], meta["load_at_start"], meta.get("load_at_end", "?"), meta["date"],
+        meta["commit"], meta["prowler"], meta["forks"]), "Our side: %s." % meta["ours_mode"]]
+    if meta.get("versions"):
+        out.append("Versions: %s." % ", ".join("%s %s" % kv for kv in meta["versions"].items()))
+    out.append("")
     out += cost_table(results)
     startup = []
     if meta.get("ours_startup") is not None:
@@ -597,7 +614,7 @@ def report(results, meta):
     if startup:
         out += ["", "Start-up alone: %s." % "; ".join(startup)]
     out.append("")
-    for size, data in results.items():
+    for size, data in sorted(results.items(), key=lambda kv: int(kv[0])):
         rows = data["comparison"]
         counts = tally(rows)
         out.append("%s accounts: %s." % (size, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
@@ -622,10 +639,10 @@ def report(results, meta):
         for r in resources:
             key = (r["control"], _names(set(r["ours_resources"]) - set(r["prowler_resources"])),
                    _names(set(r["prowler_resources"]) - set(r["ours_resources"])), r["resource_reason"])
-            grouped.setdefault(key, set()).add(r["account"])
+            grouped[key] = grouped.get(key, 0) + 1
         total = sum(int(n) for n in results)
         out += ["- %s: only ours %s; only Prowler %s (%s): in %d of the %d accounts measured" % (
-            *key, len(accounts), total) for key, accounts in grouped.items()]
+            *key, count, total) for key, count in grouped.items()]
     first = list(results)[0]
     extra = results[first].get("prowler_only_checks")
     if extra:
@@ -638,8 +655,8 @@ def report(results, meta):
 
 # ---------------------------------------------------------------- main
 
-def measure_fleet(size, tools, workdir, forks, jobs, ours_setup, meta):
-    data = {"runs": {}}
+def measure_fleet(size, tools, workdir, forks, jobs, ours_setup, meta, extra_users=0):
+    data = {"runs": {}, "extra_users": extra_users}
     profiles = profiles_for([member_account_id(i) for i in range(1, size + 1)])
     with Lab(accounts=size, seed=True, root={a: p.root for a, p in profiles.items()}) as lab:
         data["profiles"] = {a: p.name for a, p in profiles.items()}
@@ -648,14 +665,14 @@ def measure_fleet(size, tools, workdir, forks, jobs, ours_setup, meta):
         collections, playbook = ours_setup
         if "ours" in tools and playbook:
             meta["ours_startup"] = measure_startup(lab, collections, inventory, workdir)
-            reseed(lab, profiles)
+            reseed(lab, profiles, extra_users)
             print("  ours ...", file=sys.stderr, end="", flush=True)
             data["runs"]["ours"] = run_ours(lab, collections, playbook, inventory, workdir, forks)
             print(" %.1f s, %s calls/account, rc=%d" % (data["runs"]["ours"]["seconds"],
                                                          _fmt(data["runs"]["ours"]["calls_per_account"]),
                                                          data["runs"]["ours"]["rc"]), file=sys.stderr, flush=True)
         if "prowler" in tools:
-            reseed(lab, profiles)
+            reseed(lab, profiles, extra_users)
             print("  prowler ...", file=sys.stderr, end="", flush=True)
             data["runs"]["prowler"] = run_prowler(lab, workdir, jobs)
             rcs = sorted({a["rc"] for a in data["runs"]["prowler"]["accounts"].values()})
@@ -676,6 +693,19 @@ def analyse(data):
         data["prowler_mapped_without_finding"] = sorted(set(prowler_map.checks_to_controls()) - seen)
 
 
+def versions(with_prowler):
+    """ansible-core and moto here; Prowler's boto3 in its venv."""
+    from importlib.metadata import version  # pylint: disable=import-outside-toplevel
+
+    out = {"ansible-core": version("ansible-core"), "moto": version("moto"), "boto3": version("boto3")}
+    if with_prowler:
+        proc = subprocess.run([os.path.join(PROWLER_VENV, "bin", "python"), "-c",
+                               "from importlib.metadata import version; print(version('boto3'))"],
+                              capture_output=True, text=True, check=False)
+        out["prowler boto3"] = proc.stdout.strip() or "?"
+    return out
+
+
 def commit():
     def git(*args):
         proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
@@ -692,6 +722,8 @@ def main():
     parser.add_argument("--forks", type=int, default=10, help="ansible forks for audit.yml (default %(default)s)")
     parser.add_argument("--prowler-jobs", type=int, default=os.cpu_count() or 1,
                         help="prowler processes at a time, one account each (default: cores, %(default)s)")
+    parser.add_argument("--extra-users", type=int, default=0,
+                        help="users added to every account on top of the seed's 6, to see what grows with users")
     parser.add_argument("--prowler-startup", action="store_true",
                         help="also time `prowler aws --list-checks --service iam` (start-up, no AWS call)")
     parser.add_argument("--rebuild-prowler-venv", action="store_true")
@@ -708,7 +740,8 @@ def main():
         return
     # The lab logs moto's tracebacks for endpoints it does not serve (Access Analyzer); they are
     # expected here, and each request is still counted.
-    logging.getLogger("awslab").setLevel(logging.CRITICAL)
+    for name in ("awslab", "werkzeug"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     sizes = [int(n) for n in args.accounts.split(",")]
     tools = [t for t in TOOLS if t in args.tools.split(",")]
     if not tools or any(n < 1 for n in sizes):
@@ -730,6 +763,7 @@ def main():
         "prowler_venv": ensure_prowler_venv(args.rebuild_prowler_venv) if "prowler" in tools else "not used",
         "prowler": prowler_version() if "prowler" in tools else "not used",
         "management_account": MANAGEMENT_ACCOUNT_ID,
+        "versions": versions("prowler" in tools),
     }
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
@@ -742,7 +776,8 @@ def main():
             meta["prowler_startup"], meta["prowler_iam_checks"] = measure_prowler_startup(workdir)
         for size in sizes:
             print("%d account(s):" % size, file=sys.stderr, flush=True)
-            results[str(size)] = measure_fleet(size, tools, workdir, args.forks, args.prowler_jobs, ours_setup, meta)
+            results[str(size)] = measure_fleet(size, tools, workdir, args.forks, args.prowler_jobs, ours_setup, meta,
+                                               args.extra_users)
     meta["load_at_end"] = round(os.getloadavg()[0], 2)
     print(report(results, meta))
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
