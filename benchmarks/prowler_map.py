@@ -43,9 +43,10 @@ CONTROL_CHECKS = {
     "instance_roles": (),
     "expired_server_certs": ("iam_no_expired_server_certificates_stored",),
     "access_analyzer": (),
-    "central_identity": "Prowler passes with any SAML provider and fails without one; ours says manual while "
-                        "IAM users have console passwords, provider or not: whether they are people who "
-                        "should sign in centrally is a judgement",
+    "central_identity": ("iam_check_saml_providers_sts",),
+    "cloudshell_full_access": ("iam_policy_cloudshell_admin_not_attached",),
+    "account_alias": (),
+    "no_root_daily_user": (),
 }
 
 # Controls Prowler's `--service iam` scan cannot answer, and why.
@@ -71,9 +72,9 @@ KNOWN_DIFFERENCES = {
                      "iam_avoid_root_usage); ours within audit_root_used_days (30)",
     "expired_server_certs": "Prowler gives one finding per server certificate and none when there is no "
                             "certificate; ours passes",
-    "central_identity": "Prowler fails every account without a SAML provider; ours calls console users "
-                        "without a SAML or OIDC provider a judgement (manual): people may come through "
-                        "roles from another account",
+    "central_identity": "Prowler passes with any SAML provider and fails without one; ours says manual while "
+                        "IAM users have console passwords, provider or not: whether they are people who "
+                        "should sign in centrally is a judgement",
 }
 
 # Where both fail the control but name different users (resource-level differences).
