@@ -650,6 +650,9 @@ def report(results, meta):
     notes = results[first].get("cis_crosscheck")
     if notes:
         out += ["", "Mapping vs Prowler's CIS 3.0 tags:", ""] + ["- " + n for n in notes]
+    elif notes is not None:
+        out += ["", "The mapping agrees with the CIS 3.0 numbers Prowler tags its findings with, for every control "
+                "of the catalogue that has one."]
     return "\n".join(out)
 
 
