@@ -8,13 +8,11 @@ controls pass in some accounts and fail in others. Then, each on a freshly reset
 
 - hardening.aws: `ansible-playbook -i <inventory> playbooks/audit.yml -e audit_report_dir=<dir>`
   from a freshly built and installed copy of the collection (this venv's ansible-playbook, --forks,
-  default 10), reading the per-account reports <dir>/<account id>.json. Until playbooks/audit.yml
-  exists, a benchmark-local play calling hardening.aws.iam_posture_info with `findings: true` stands
-  in (when the module documents that option), and the run says so;
+  default 10), reading the per-account reports <dir>/<account id>.json;
 - Prowler: `prowler aws --service iam -f us-east-1 -R <OrganizationAccountAccessRole arn> -M json-ocsf`
   once per account (Prowler scans one account per process), --prowler-jobs at a time (default: the
   number of cores), with AWS_ENDPOINT_URL pointing at the lab. Prowler lives in its own venv,
-  .venv-prowler, created from benchmarks/requirements-prowler.txt when missing (~2.3 GB, ~5 min).
+  .venv-prowler, created from benchmarks/requirements-prowler.txt when missing (~2.3 GB, 5-10 min).
 
 Wall time is the whole process, start-up included (one ansible-playbook for the fleet; one prowler
 per account, the fleet's time being the wall time of all of them). API calls are counted by the lab's
@@ -25,6 +23,8 @@ or not compared (no Prowler check for the control).
 
     .venv/bin/python benchmarks/audit.py                        # 3 and 10 accounts, both tools
     .venv/bin/python benchmarks/audit.py --accounts 3 --tools prowler
+    .venv/bin/python benchmarks/audit.py --accounts 3 --extra-users 20 --output benchmarks/results/audit-users.json
+    .venv/bin/python benchmarks/audit.py --report-only benchmarks/results/audit.json
 
 Prints markdown tables; writes everything (runs, findings of both tools, the comparison) to
 benchmarks/results/audit.json.
@@ -53,7 +53,7 @@ sys.path.insert(0, HERE)
 import amazon_aws_calls as harness  # noqa: E402  (also puts tests/lab on sys.path)
 import prowler_map  # noqa: E402
 
-from awslab import MANAGEMENT_ACCOUNT_ID, Lab, RootState, controller_env, member_account_id, org_role_arn  # noqa: E402
+from awslab import MANAGEMENT_ACCOUNT_ID, Lab, RootState, member_account_id, org_role_arn  # noqa: E402
 
 REPO = harness.REPO
 PROWLER_VENV = os.path.join(REPO, ".venv-prowler")
@@ -297,55 +297,13 @@ def measure_prowler_startup(workdir):
 
 # ---------------------------------------------------------------- our side
 
-AUDIT_PLAY = """- name: Audit (benchmark stand-in until playbooks/audit.yml exists)
-  hosts: aws_accounts
-  gather_facts: false
-  module_defaults:
-    group/hardening.aws.all:
-      assume_role_arn: "{{ account_session_role_arn }}"
-      assumed_role_session: "{{ account_session_credentials | default(omit) }}"
-      region: "{{ aws_region | default('us-east-1') }}"
-      endpoint_url: "{{ aws_endpoint_url | default(omit) }}"
-  roles:
-    - role: hardening.aws.account_session
-  tasks:
-    - name: Findings
-      hardening.aws.iam_posture_info:
-        findings: true
-      register: bench__posture
-    - name: Report file
-      ansible.builtin.copy:
-        dest: "{{ audit_report_dir }}/{{ aws_account_id }}.json"
-        mode: "0600"
-        content: "{{ {'account_id': aws_account_id, 'findings': bench__posture.findings,
-                      'api_calls': bench__posture.api_calls} | to_json }}"
-"""
-
-
-def module_documents_findings(collections, env):
-    proc = subprocess.run([harness.tool_bin("ours", "ansible-doc"), "-j", "-t", "module",
-                           "hardening.aws.iam_posture_info"], env=env, capture_output=True, text=True, check=False)
-    try:
-        return "findings" in json.loads(proc.stdout)["hardening.aws.iam_posture_info"]["doc"]["options"]
-    except (ValueError, KeyError):
-        return False
-
-
 def prepare_ours(workdir):
-    """Install the collection; choose audit.yml, else the stand-in play, else None (with a note)."""
+    """Install the collection; return (collections path, audit.yml in it or None, a note)."""
     collections = harness.install_collection(workdir)
     playbook = harness.installed(collections, "playbooks", "audit.yml")
     if os.path.exists(playbook):
         return collections, playbook, "playbooks/audit.yml"
-    env = dict(controller_env(), ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
-    if module_documents_findings(collections, env):
-        path = os.path.join(workdir, "audit-standin.yml")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(AUDIT_PLAY)
-        return collections, path, ("benchmark stand-in play (playbooks/audit.yml not there yet): "
-                                   "hardening.aws.iam_posture_info findings: true")
-    return collections, None, ("neither playbooks/audit.yml nor iam_posture_info's findings option exists yet: "
-                               "our side not run")
+    return collections, None, "playbooks/audit.yml is not in the collection: our side not run"
 
 
 def run_ours(lab, collections, playbook, inventory, workdir, forks):
