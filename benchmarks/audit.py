@@ -8,13 +8,11 @@ controls pass in some accounts and fail in others. Then, each on a freshly reset
 
 - hardening.aws: `ansible-playbook -i <inventory> playbooks/audit.yml -e audit_report_dir=<dir>`
   from a freshly built and installed copy of the collection (this venv's ansible-playbook, --forks,
-  default 10), reading the per-account reports <dir>/<account id>.json. Until playbooks/audit.yml
-  exists, a benchmark-local play calling hardening.aws.iam_posture_info with `findings: true` stands
-  in (when the module documents that option), and the run says so;
+  default 10), reading the per-account reports <dir>/<account id>.json;
 - Prowler: `prowler aws --service iam -f us-east-1 -R <OrganizationAccountAccessRole arn> -M json-ocsf`
   once per account (Prowler scans one account per process), --prowler-jobs at a time (default: the
   number of cores), with AWS_ENDPOINT_URL pointing at the lab. Prowler lives in its own venv,
-  .venv-prowler, created from benchmarks/requirements-prowler.txt when missing (~2.3 GB, ~5 min).
+  .venv-prowler, created from benchmarks/requirements-prowler.txt when missing (~2.3 GB, 5-10 min).
 
 Wall time is the whole process, start-up included (one ansible-playbook for the fleet; one prowler
 per account, the fleet's time being the wall time of all of them). API calls are counted by the lab's
@@ -25,6 +23,8 @@ or not compared (no Prowler check for the control).
 
     .venv/bin/python benchmarks/audit.py                        # 3 and 10 accounts, both tools
     .venv/bin/python benchmarks/audit.py --accounts 3 --tools prowler
+    .venv/bin/python benchmarks/audit.py --accounts 3 --extra-users 20 --output benchmarks/results/audit-users.json
+    .venv/bin/python benchmarks/audit.py --report-only benchmarks/results/audit.json
 
 Prints markdown tables; writes everything (runs, findings of both tools, the comparison) to
 benchmarks/results/audit.json.
@@ -53,7 +53,7 @@ sys.path.insert(0, HERE)
 import amazon_aws_calls as harness  # noqa: E402  (also puts tests/lab on sys.path)
 import prowler_map  # noqa: E402
 
-from awslab import MANAGEMENT_ACCOUNT_ID, Lab, RootState, controller_env, member_account_id, org_role_arn  # noqa: E402
+from awslab import MANAGEMENT_ACCOUNT_ID, Lab, RootState, member_account_id, org_role_arn  # noqa: E402
 
 REPO = harness.REPO
 PROWLER_VENV = os.path.join(REPO, ".venv-prowler")
@@ -153,11 +153,22 @@ def whole_seconds(lab, account_id):
                 key.last_used._timestamp = trim(key.last_used._timestamp)  # pylint: disable=protected-access
 
 
-def reseed(lab, profiles):
+def add_users(lab, account_id, count):
+    """``count`` more users in the developers group (no console, no key): they change no control's
+    status, only how many users a tool has to read."""
+    iam = lab.client(account_id, "iam")
+    for n in range(count):
+        name = "extra-%03d" % n
+        iam.create_user(UserName=name)
+        iam.add_user_to_group(GroupName="developers", UserName=name)
+
+
+def reseed(lab, profiles, extra_users=0):
     """Reset the lab to the seed, the root states (Lab(root=...)) and the profiles' settings."""
     lab.reset(seed=True)
     for account, profile in profiles.items():
         apply_profile(lab, account, profile)
+        add_users(lab, account, extra_users)
         whole_seconds(lab, account)
     lab.reset_calls()
 
@@ -286,55 +297,13 @@ def measure_prowler_startup(workdir):
 
 # ---------------------------------------------------------------- our side
 
-AUDIT_PLAY = """- name: Audit (benchmark stand-in until playbooks/audit.yml exists)
-  hosts: aws_accounts
-  gather_facts: false
-  module_defaults:
-    group/hardening.aws.all:
-      assume_role_arn: "{{ account_session_role_arn }}"
-      assumed_role_session: "{{ account_session_credentials | default(omit) }}"
-      region: "{{ aws_region | default('us-east-1') }}"
-      endpoint_url: "{{ aws_endpoint_url | default(omit) }}"
-  roles:
-    - role: hardening.aws.account_session
-  tasks:
-    - name: Findings
-      hardening.aws.iam_posture_info:
-        findings: true
-      register: bench__posture
-    - name: Report file
-      ansible.builtin.copy:
-        dest: "{{ audit_report_dir }}/{{ aws_account_id }}.json"
-        mode: "0600"
-        content: "{{ {'account_id': aws_account_id, 'findings': bench__posture.findings,
-                      'api_calls': bench__posture.api_calls} | to_json }}"
-"""
-
-
-def module_documents_findings(collections, env):
-    proc = subprocess.run([harness.tool_bin("ours", "ansible-doc"), "-j", "-t", "module",
-                           "hardening.aws.iam_posture_info"], env=env, capture_output=True, text=True, check=False)
-    try:
-        return "findings" in json.loads(proc.stdout)["hardening.aws.iam_posture_info"]["doc"]["options"]
-    except (ValueError, KeyError):
-        return False
-
-
 def prepare_ours(workdir):
-    """Install the collection; choose audit.yml, else the stand-in play, else None (with a note)."""
+    """Install the collection; return (collections path, audit.yml in it or None, a note)."""
     collections = harness.install_collection(workdir)
     playbook = harness.installed(collections, "playbooks", "audit.yml")
     if os.path.exists(playbook):
         return collections, playbook, "playbooks/audit.yml"
-    env = dict(controller_env(), ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
-    if module_documents_findings(collections, env):
-        path = os.path.join(workdir, "audit-standin.yml")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(AUDIT_PLAY)
-        return collections, path, ("benchmark stand-in play (playbooks/audit.yml not there yet): "
-                                   "hardening.aws.iam_posture_info findings: true")
-    return collections, None, ("neither playbooks/audit.yml nor iam_posture_info's findings option exists yet: "
-                               "our side not run")
+    return collections, None, "playbooks/audit.yml is not in the collection: our side not run"
 
 
 def run_ours(lab, collections, playbook, inventory, workdir, forks):
@@ -518,20 +487,23 @@ def top(actions, n=6):
 def cost_table(results):
     out = ["| accounts | tool | wall s (fleet) | s per account | API calls per account | most frequent, per account |",
            "|---|---|---|---|---|---|"]
-    for size, data in results.items():
+    for size, data in sorted(results.items(), key=lambda kv: int(kv[0])):
         for tool in TOOLS:
             one = data["runs"].get(tool)
             if not one:
                 continue
             label = LABEL[tool]
+            per_account = "%.1f" % (one["seconds"] / int(size))
             if tool == "prowler":
                 label += " (%d at a time)" % one["jobs"]
+                each = sorted(a["seconds"] for a in one["accounts"].values())
+                per_account += " (each process %.0f-%.0f)" % (each[0], each[-1])
             spread = one["calls_min_max"]
             calls = _fmt(one["calls_per_account"])
             if spread and spread[0] != spread[1]:
                 calls += " (%s-%s)" % (_fmt(spread[0]), _fmt(spread[1]))
-            out.append("| %s | %s | %.1f | %.1f | %s | %s |" % (
-                size, label, one["seconds"], one["seconds"] / int(size), calls, top(one["actions_per_account"])))
+            out.append("| %s | %s | %.1f | %s | %s | %s |" % (
+                size, label, one["seconds"], per_account, calls, top(one["actions_per_account"])))
     return out
 
 
@@ -585,9 +557,12 @@ def tally(rows):
 
 
 def report(results, meta):
-    out = ["Machine: %d cores, Python %s, load average %s at start; %s; %s; Prowler %s; forks %d." % (
-        meta["cpus"], meta["python"], meta["load_at_start"], meta["date"], meta["commit"], meta["prowler"],
-        meta["forks"]), "Our side: %s." % meta["ours_mode"], ""]
+    out = ["Machine: %d cores, Python %s, load average %s at start, %s at the end; %s; %s; Prowler %s; forks %d." % (
+        meta["cpus"], meta["python"], meta["load_at_start"], meta.get("load_at_end", "?"), meta["date"],
+        meta["commit"], meta["prowler"], meta["forks"]), "Our side: %s." % meta["ours_mode"]]
+    if meta.get("versions"):
+        out.append("Versions: %s." % ", ".join("%s %s" % kv for kv in meta["versions"].items()))
+    out.append("")
     out += cost_table(results)
     startup = []
     if meta.get("ours_startup") is not None:
@@ -597,7 +572,7 @@ def report(results, meta):
     if startup:
         out += ["", "Start-up alone: %s." % "; ".join(startup)]
     out.append("")
-    for size, data in results.items():
+    for size, data in sorted(results.items(), key=lambda kv: int(kv[0])):
         rows = data["comparison"]
         counts = tally(rows)
         out.append("%s accounts: %s." % (size, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
@@ -622,10 +597,10 @@ def report(results, meta):
         for r in resources:
             key = (r["control"], _names(set(r["ours_resources"]) - set(r["prowler_resources"])),
                    _names(set(r["prowler_resources"]) - set(r["ours_resources"])), r["resource_reason"])
-            grouped.setdefault(key, set()).add(r["account"])
+            grouped[key] = grouped.get(key, 0) + 1
         total = sum(int(n) for n in results)
         out += ["- %s: only ours %s; only Prowler %s (%s): in %d of the %d accounts measured" % (
-            *key, len(accounts), total) for key, accounts in grouped.items()]
+            *key, count, total) for key, count in grouped.items()]
     first = list(results)[0]
     extra = results[first].get("prowler_only_checks")
     if extra:
@@ -633,13 +608,16 @@ def report(results, meta):
     notes = results[first].get("cis_crosscheck")
     if notes:
         out += ["", "Mapping vs Prowler's CIS 3.0 tags:", ""] + ["- " + n for n in notes]
+    elif notes is not None:
+        out += ["", "The mapping agrees with the CIS 3.0 numbers Prowler tags its findings with, for every control "
+                "of the catalogue that has one."]
     return "\n".join(out)
 
 
 # ---------------------------------------------------------------- main
 
-def measure_fleet(size, tools, workdir, forks, jobs, ours_setup, meta):
-    data = {"runs": {}}
+def measure_fleet(size, tools, workdir, forks, jobs, ours_setup, meta, extra_users=0):
+    data = {"runs": {}, "extra_users": extra_users}
     profiles = profiles_for([member_account_id(i) for i in range(1, size + 1)])
     with Lab(accounts=size, seed=True, root={a: p.root for a, p in profiles.items()}) as lab:
         data["profiles"] = {a: p.name for a, p in profiles.items()}
@@ -648,14 +626,14 @@ def measure_fleet(size, tools, workdir, forks, jobs, ours_setup, meta):
         collections, playbook = ours_setup
         if "ours" in tools and playbook:
             meta["ours_startup"] = measure_startup(lab, collections, inventory, workdir)
-            reseed(lab, profiles)
+            reseed(lab, profiles, extra_users)
             print("  ours ...", file=sys.stderr, end="", flush=True)
             data["runs"]["ours"] = run_ours(lab, collections, playbook, inventory, workdir, forks)
             print(" %.1f s, %s calls/account, rc=%d" % (data["runs"]["ours"]["seconds"],
                                                          _fmt(data["runs"]["ours"]["calls_per_account"]),
                                                          data["runs"]["ours"]["rc"]), file=sys.stderr, flush=True)
         if "prowler" in tools:
-            reseed(lab, profiles)
+            reseed(lab, profiles, extra_users)
             print("  prowler ...", file=sys.stderr, end="", flush=True)
             data["runs"]["prowler"] = run_prowler(lab, workdir, jobs)
             rcs = sorted({a["rc"] for a in data["runs"]["prowler"]["accounts"].values()})
@@ -676,6 +654,19 @@ def analyse(data):
         data["prowler_mapped_without_finding"] = sorted(set(prowler_map.checks_to_controls()) - seen)
 
 
+def versions(with_prowler):
+    """ansible-core and moto here; Prowler's boto3 in its venv."""
+    from importlib.metadata import version  # pylint: disable=import-outside-toplevel
+
+    out = {"ansible-core": version("ansible-core"), "moto": version("moto"), "boto3": version("boto3")}
+    if with_prowler:
+        proc = subprocess.run([os.path.join(PROWLER_VENV, "bin", "python"), "-c",
+                               "from importlib.metadata import version; print(version('boto3'))"],
+                              capture_output=True, text=True, check=False)
+        out["prowler boto3"] = proc.stdout.strip() or "?"
+    return out
+
+
 def commit():
     def git(*args):
         proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
@@ -692,6 +683,8 @@ def main():
     parser.add_argument("--forks", type=int, default=10, help="ansible forks for audit.yml (default %(default)s)")
     parser.add_argument("--prowler-jobs", type=int, default=os.cpu_count() or 1,
                         help="prowler processes at a time, one account each (default: cores, %(default)s)")
+    parser.add_argument("--extra-users", type=int, default=0,
+                        help="users added to every account on top of the seed's 6, to see what grows with users")
     parser.add_argument("--prowler-startup", action="store_true",
                         help="also time `prowler aws --list-checks --service iam` (start-up, no AWS call)")
     parser.add_argument("--rebuild-prowler-venv", action="store_true")
@@ -708,7 +701,8 @@ def main():
         return
     # The lab logs moto's tracebacks for endpoints it does not serve (Access Analyzer); they are
     # expected here, and each request is still counted.
-    logging.getLogger("awslab").setLevel(logging.CRITICAL)
+    for name in ("awslab", "werkzeug"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     sizes = [int(n) for n in args.accounts.split(",")]
     tools = [t for t in TOOLS if t in args.tools.split(",")]
     if not tools or any(n < 1 for n in sizes):
@@ -730,6 +724,7 @@ def main():
         "prowler_venv": ensure_prowler_venv(args.rebuild_prowler_venv) if "prowler" in tools else "not used",
         "prowler": prowler_version() if "prowler" in tools else "not used",
         "management_account": MANAGEMENT_ACCOUNT_ID,
+        "versions": versions("prowler" in tools),
     }
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
@@ -742,7 +737,8 @@ def main():
             meta["prowler_startup"], meta["prowler_iam_checks"] = measure_prowler_startup(workdir)
         for size in sizes:
             print("%d account(s):" % size, file=sys.stderr, flush=True)
-            results[str(size)] = measure_fleet(size, tools, workdir, args.forks, args.prowler_jobs, ours_setup, meta)
+            results[str(size)] = measure_fleet(size, tools, workdir, args.forks, args.prowler_jobs, ours_setup, meta,
+                                               args.extra_users)
     meta["load_at_end"] = round(os.getloadavg()[0], 2)
     print(report(results, meta))
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)

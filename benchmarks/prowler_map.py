@@ -1,6 +1,6 @@
 """Which of Prowler's checks answer each control of shared/CONTROLS.md, for benchmarks/audit.py.
 
-CONTROL_CHECKS maps each of our 21 control ids (in the catalogue's order) to the Prowler check
+CONTROL_CHECKS maps each of our control ids (all of the catalogue, in its order) to the Prowler check
 ids that decide the same question. Several checks for one control are combined as one verdict
 (see combine): the control fails when any of them fails. A control with no Prowler check has
 an empty tuple and its reason in NO_PROWLER_CHECK.
@@ -15,7 +15,7 @@ disagreement it finds for that control, and calls a disagreement without one "un
 
 from __future__ import annotations
 
-# Our control id -> Prowler check ids (Prowler 5.x, `prowler aws --list-checks --service iam`).
+# Our control id -> Prowler check ids (Prowler 5.46, `prowler aws --list-checks --service iam`).
 CONTROL_CHECKS = {
     "root_access_key_absent": ("iam_no_root_access_key",),
     "root_mfa_enabled": ("iam_root_mfa_enabled",),
@@ -72,9 +72,9 @@ KNOWN_DIFFERENCES = {
                      "iam_avoid_root_usage); ours within audit_root_used_days (30)",
     "expired_server_certs": "Prowler gives one finding per server certificate and none when there is no "
                             "certificate; ours passes",
-    "central_identity": "Prowler fails every account without a SAML provider; ours calls console users "
-                        "without a SAML or OIDC provider a judgement (manual): people may come through "
-                        "roles from another account",
+    "central_identity": "Prowler passes with any SAML provider and fails without one; ours says manual while "
+                        "IAM users have console passwords, provider or not: whether they are people who "
+                        "should sign in centrally is a judgement",
 }
 
 # Where both fail the control but name different users (resource-level differences).
@@ -83,9 +83,6 @@ RESOURCE_DIFFERENCES = {
                                    "is unused for ours; Prowler's iam_user_accesskey_unused only judges keys "
                                    "used at least once",
 }
-
-PROWLER_STATUSES = ("PASS", "FAIL", "MANUAL")
-
 
 def combine(statuses):
     """One Prowler verdict for a control from the statuses of its checks' findings.
