@@ -518,6 +518,7 @@ def by_profile(data):
     accounts = list(data["profiles"])
     for account in accounts:
         first.setdefault(data["profiles"][account], account)
+
     def pairs(account):
         return [(r["control"], r["ours"], r["prowler"]) for r in data["comparison"] if r["account"] == account]
     for account in accounts:
@@ -629,17 +630,18 @@ def measure_fleet(size, tools, workdir, forks, jobs, ours_setup, meta, extra_use
             reseed(lab, profiles, extra_users)
             print("  ours ...", file=sys.stderr, end="", flush=True)
             data["runs"]["ours"] = run_ours(lab, collections, playbook, inventory, workdir, forks)
-            print(" %.1f s, %s calls/account, rc=%d" % (data["runs"]["ours"]["seconds"],
-                                                         _fmt(data["runs"]["ours"]["calls_per_account"]),
-                                                         data["runs"]["ours"]["rc"]), file=sys.stderr, flush=True)
+            ours = data["runs"]["ours"]
+            calls = _fmt(ours["calls_per_account"])
+            summary = " %.1f s, %s calls/account, rc=%d" % (ours["seconds"], calls, ours["rc"])
+            print(summary, file=sys.stderr, flush=True)
         if "prowler" in tools:
             reseed(lab, profiles, extra_users)
             print("  prowler ...", file=sys.stderr, end="", flush=True)
             data["runs"]["prowler"] = run_prowler(lab, workdir, jobs)
             rcs = sorted({a["rc"] for a in data["runs"]["prowler"]["accounts"].values()})
-            print(" %.1f s, %s calls/account, rc=%s" % (data["runs"]["prowler"]["seconds"],
-                                                         _fmt(data["runs"]["prowler"]["calls_per_account"]), rcs),
-                  file=sys.stderr, flush=True)
+            theirs = data["runs"]["prowler"]
+            summary = " %.1f s, %s calls/account, rc=%s" % (theirs["seconds"], _fmt(theirs["calls_per_account"]), rcs)
+            print(summary, file=sys.stderr, flush=True)
     analyse(data)
     return data
 

@@ -84,6 +84,7 @@ RESOURCE_DIFFERENCES = {
                                    "used at least once",
 }
 
+
 def combine(statuses):
     """One Prowler verdict for a control from the statuses of its checks' findings.
 
