@@ -13,17 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 
+from .keys import due_keys
+
 PLAYBOOK = "playbooks/rotate_keys.yml"
 SECRET = "hardening/access-keys/svc-app"
 
 
 def test_two_overlapping_rotations_deliver_exactly_one_new_key(ansible, fresh_lab, inventory):
-    old = {}
-    for account_id in fresh_lab.account_ids:
-        iam = fresh_lab.client(account_id, "iam")
-        iam.create_user(UserName="svc-app")
-        old[account_id] = iam.create_access_key(UserName="svc-app")["AccessKey"]["AccessKeyId"]
-        fresh_lab.age(account_id, "svc-app", days=120, key_id=old[account_id], last_used_days=1)
+    old = due_keys(fresh_lab)
     fresh_lab.reset_calls()
     fresh_lab.rendezvous("iam:CreateAccessKey", parties=2, timeout=120)
     extra = {"key_rotation_users": ["svc-app"]}

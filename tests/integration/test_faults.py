@@ -9,6 +9,7 @@ import json
 
 import yaml
 
+from .keys import due_keys
 from .test_harden import EXAMPLE, fingerprint
 
 RATE = 0.2
@@ -66,12 +67,7 @@ def test_offboard_under_faults_removes_the_user_and_keeps_its_archive(ansible, f
 def test_rotation_under_faults_delivers_exactly_one_working_key(ansible, fresh_lab, inventory):
     import boto3  # pylint: disable=import-outside-toplevel
 
-    old = {}
-    for account_id in fresh_lab.account_ids:
-        iam = fresh_lab.client(account_id, "iam")
-        iam.create_user(UserName="svc-app")
-        old[account_id] = iam.create_access_key(UserName="svc-app")["AccessKey"]["AccessKeyId"]
-        fresh_lab.age(account_id, "svc-app", days=120, key_id=old[account_id], last_used_days=1)
+    old = due_keys(fresh_lab)
     extra = {"key_rotation_users": ["svc-app"]}
     with fresh_lab.faulty(RATE, seed=SEED + 2, services=("iam", "secretsmanager", "sts")) as injected:
         run = ansible.run("playbooks/rotate_keys.yml", inventory, extra_vars=extra)

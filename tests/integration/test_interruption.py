@@ -14,6 +14,8 @@ import signal
 
 import pytest
 
+from .keys import due_keys
+
 
 def _kill_runs_of(marker):
     """SIGKILL every ansible-playbook process whose command line names ``marker``."""
@@ -47,16 +49,6 @@ def _killed_run(ansible, lab, playbook, inventory, extra, call, nth=1):
     return run
 
 
-def _old_keys(lab):
-    old = {}
-    for account_id in lab.account_ids:
-        iam = lab.client(account_id, "iam")
-        iam.create_user(UserName="svc-app")
-        old[account_id] = iam.create_access_key(UserName="svc-app")["AccessKey"]["AccessKeyId"]
-        lab.age(account_id, "svc-app", days=120, key_id=old[account_id], last_used_days=1)
-    return old
-
-
 @pytest.mark.parametrize(
     "call, nth",
     [
@@ -66,7 +58,7 @@ def _old_keys(lab):
     ids=["after-create", "after-delivery"],
 )
 def test_rotation_killed_half_way_completes_on_the_next_run(ansible, fresh_lab, inventory, call, nth):
-    old = _old_keys(fresh_lab)
+    old = due_keys(fresh_lab)
     extra = {"key_rotation_users": ["svc-app"]}
     _killed_run(ansible, fresh_lab, "playbooks/rotate_keys.yml", inventory, extra, call, nth)
     assert any(len(_keys(fresh_lab, a)) == 2 for a in fresh_lab.account_ids), "the run died before any key was made"

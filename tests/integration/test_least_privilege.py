@@ -16,6 +16,7 @@ import os
 import pytest
 import yaml
 
+from .keys import due_keys
 from .playbook import REPO
 
 FILES = os.path.join(REPO, "roles", "bootstrap", "files")
@@ -99,11 +100,7 @@ def test_the_playbooks_pass_with_only_the_generated_policies(ansible, fresh_lab,
     with open(EXAMPLE, encoding="utf-8") as handle:
         baseline = yaml.safe_load(handle)
     archive = tmp_path / "archive"
-    for account_id in fresh_lab.account_ids:  # a key due for rotation in every account
-        iam = fresh_lab.client(account_id, "iam")
-        iam.create_user(UserName="svc-rotate")
-        key_id = iam.create_access_key(UserName="svc-rotate")["AccessKey"]["AccessKeyId"]
-        fresh_lab.age(account_id, "svc-rotate", days=120, key_id=key_id, last_used_days=1)
+    due_keys(fresh_lab, user="svc-rotate")  # a key due for rotation in every account
     with fresh_lab.enforced_auth():
         harden = ansible.run("playbooks/harden.yml", inventory, extra_vars=baseline, env=bootstrapped)
         assert harden.rc == 0, harden.output

@@ -15,6 +15,7 @@ import stat
 
 import yaml
 
+from .keys import due_keys
 from .test_harden import EXAMPLE
 
 CREDENTIAL_FIELD = re.compile(
@@ -42,11 +43,7 @@ def _files(root):
 def test_no_secret_in_verbose_output_or_written_files(ansible, fresh_lab, inventory, tmp_path):
     with open(EXAMPLE, encoding="utf-8") as handle:
         baseline = yaml.safe_load(handle)
-    for account_id in fresh_lab.account_ids:  # a key due for rotation
-        iam = fresh_lab.client(account_id, "iam")
-        iam.create_user(UserName="svc-rotate")
-        key_id = iam.create_access_key(UserName="svc-rotate")["AccessKey"]["AccessKeyId"]
-        fresh_lab.age(account_id, "svc-rotate", days=120, key_id=key_id, last_used_days=1)
+    due_keys(fresh_lab, user="svc-rotate")  # a key due for rotation in every account
     archive, reports = tmp_path / "archive", tmp_path / "reports"
     runs = [
         ansible.run("playbooks/harden.yml", inventory, extra_vars=baseline, args=["-vvv"]),
