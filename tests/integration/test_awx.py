@@ -47,7 +47,7 @@ def test_the_execution_environment_context_builds_offline(collections_path, tmp_
     # The tarball in the context is the collection, with the plugins AWX uses.
     installed = tmp_path / "installed"
     subprocess.run(
-        [os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-p", str(installed),
+        [os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--force", "-p", str(installed),
          str(context / "_build" / "collections" / "hardening-aws.tar.gz")],
         check=True, capture_output=True,
     )  # fmt: skip
