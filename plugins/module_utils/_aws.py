@@ -328,16 +328,20 @@ def _profile_error(exc):
 
 
 def parse_time(value):
-    """An ISO 8601 time (as sts_session and the credential report give it) or a datetime, as an
-    aware datetime (UTC when it has no zone); None when it is not a time."""
+    """An ISO 8601 time (as sts_session, the credential report and IAM give it) or a datetime, as
+    an aware UTC datetime (UTC assumed when it has no zone); None when it is not a time."""
     if isinstance(value, datetime.datetime):
         parsed = value
-    else:
+    elif isinstance(value, str) and value.strip():
         try:
-            parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            parsed = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
+    else:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.astimezone(datetime.timezone.utc)
 
 
 def role_digest(role_arn):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.hardening.aws.plugins.module_utils import _iam_common, _iam_names, _policy
+from ansible_collections.hardening.aws.plugins.module_utils import _aws, _iam_common, _iam_names, _policy
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_user as user_utils
 from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
 from ansible_collections.hardening.aws.plugins.module_utils._module import ModuleSpec
@@ -40,18 +40,12 @@ def _iso(value):
 
 def parse_time(text, field="disabled_at"):
     """An ISO 8601 time as an aware UTC datetime; fails naming the field otherwise."""
-    value = str(text).strip()
-    if value.endswith("Z"):
-        value = value[:-1] + "+00:00"
-    try:
-        parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
+    parsed = _aws.parse_time(str(text))
+    if parsed is None:
         raise HardeningError(
             "%s %r is not an ISO 8601 time (like 2024-05-01T12:00:00+00:00)" % (field, text), option=field
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed.astimezone(datetime.timezone.utc)
+        )
+    return parsed
 
 
 def format_time(value):

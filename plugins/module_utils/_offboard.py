@@ -24,7 +24,7 @@ import datetime
 
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_names
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_user as user_utils
-from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
+from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError, parse_time
 from ansible_collections.hardening.aws.plugins.module_utils._iam_user_disable import DISABLED_TAG
 
 PROTECTED_TAG = "hardening:protected"
@@ -34,25 +34,6 @@ LISTED = "listed in offboard_users"
 
 def _fail(field, message):
     raise HardeningError("offboard_%s: %s" % (field, message), option="offboard_" + field)
-
-
-def parse_time(value):
-    """An aware UTC datetime from an ISO 8601 string or a datetime; None if it is neither."""
-    if isinstance(value, datetime.datetime):
-        parsed = value
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    else:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed.astimezone(datetime.timezone.utc)
 
 
 def _now(config):

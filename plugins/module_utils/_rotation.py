@@ -31,9 +31,8 @@ import datetime
 
 from ansible_collections.hardening.aws.plugins.module_utils import _delivery, _iam_names
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_access_key as access_keys
-from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
+from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError, parse_time
 from ansible_collections.hardening.aws.plugins.module_utils._module import ModuleSpec
-from ansible_collections.hardening.aws.plugins.module_utils._offboard import parse_time
 
 DEFAULTS = {
     "max_age_days": 90,
