@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_common, _iam_names, _policy
-from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
+from ansible_collections.hardening.aws.plugins.module_utils._aws import AwsError, HardeningError
 from ansible_collections.hardening.aws.plugins.module_utils._module import ModuleSpec
 
 MIN_SESSION = 3600
@@ -424,6 +424,23 @@ def diff_state(state):
     return _iam_common.diff_side(state, public)
 
 
+def apply_step(iam, name, step):
+    """Send one step of the plan.
+
+    AddRoleToInstanceProfile is the one write here that is not idempotent: a retry of a
+    request AWS carried out but whose answer was lost fails with LimitExceeded (a profile
+    holds one role). When the request was retried and the profile now holds exactly this
+    role, the earlier attempt did the work; anything else is still a failure."""
+    try:
+        iam.call(step.method, resource=_role_resource(name), **step.kwargs)
+    except AwsError as exc:
+        if step.method != "add_role_to_instance_profile" or exc.code != "LimitExceeded" or not exc.retried:
+            raise
+        held = read_instance_profile(iam, step.kwargs["InstanceProfileName"])
+        if held is None or held["roles"] != [name]:
+            raise
+
+
 def run(aws, params, check_mode, diff):
     """Converge the role (see module documentation)."""
     iam = aws.client("iam")
@@ -449,7 +466,7 @@ def run(aws, params, check_mode, diff):
     after = planned if changed else current
     if changed and not check_mode:
         for step in steps:
-            iam.call(step.method, resource=_role_resource(name), **step.kwargs)
+            apply_step(iam, name, step)
         after = None if absent else read(iam, name, **reads)
     result = {"changed": changed, "role": public(after), "actions": [s.text for s in steps]}
     if diff:

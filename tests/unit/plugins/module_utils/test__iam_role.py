@@ -11,7 +11,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from moto.iam.models import AWSManagedPolicy, iam_backends
 
 from ansible_collections.hardening.aws.plugins.module_utils import _iam_role as rl
-from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
+from ansible_collections.hardening.aws.plugins.module_utils._aws import AwsError, HardeningError
 from ansible_collections.hardening.aws.plugins.module_utils._module import execute
 from awslab import patches
 
@@ -797,3 +797,45 @@ def test_converged_run_reads_only_what_is_managed(strict, context, api_calls, op
 def test_deleting_a_missing_role_costs_one_call(strict, context, api_calls):
     assert converge(context, False, name="web", state="absent")["changed"] is False
     assert api_calls.actions == ["iam:GetRole"]
+
+
+class _LostAnswer:
+    """An IAM client whose AddRoleToInstanceProfile was carried out on a first attempt whose
+    answer was lost: the retry fails with LimitExceeded. ``holder`` is the role then in the profile."""
+
+    def __init__(self, holder, retried=True, code="LimitExceeded"):
+        self.holder, self.retried, self.code = holder, retried, code
+        self.calls = []
+
+    def call(self, method, resource=None, ignore=(), **kwargs):
+        self.calls.append(method)
+        if method == "get_instance_profile":
+            role = {"RoleName": self.holder, "Arn": "arn:aws:iam::123456789012:role/%s" % self.holder}
+            return {"InstanceProfile": {"InstanceProfileName": "web", "Arn": "arn", "Path": "/", "Roles": [role]}}
+        error = AwsError("IAM AddRoleToInstanceProfile failed: %s" % self.code, code=self.code)
+        error.retried = self.retried
+        raise error
+
+
+ADD = rl.Step("add_role_to_instance_profile", dict(InstanceProfileName="web", RoleName="web"), "add")
+
+
+def test_a_retried_add_to_profile_that_was_done_is_success():
+    iam = _LostAnswer("web")
+    rl.apply_step(iam, "web", ADD)
+    assert iam.calls == ["add_role_to_instance_profile", "get_instance_profile"]
+
+
+@pytest.mark.parametrize(
+    "holder, retried, code",
+    [
+        ("other", True, "LimitExceeded"),  # another role got there first: a real conflict
+        ("web", False, "LimitExceeded"),  # sent once: the profile was already full when we asked
+        ("web", True, "ServiceFailure"),  # some other failure
+    ],
+)
+def test_add_to_profile_failures_that_were_not_our_earlier_attempt_still_fail(holder, retried, code):
+    iam = _LostAnswer(holder, retried=retried, code=code)
+    with pytest.raises(AwsError) as caught:
+        rl.apply_step(iam, "web", ADD)
+    assert caught.value.code == code
