@@ -12,6 +12,7 @@ import os
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hardening.aws.plugins.module_utils import _audit_report
+from ansible_collections.hardening.aws.plugins.plugin_utils._plain import plain_args
 
 FORMATS = {
     "html": _audit_report.render_html,
@@ -39,6 +40,7 @@ def collection_version():
     return None
 
 
+@plain_args
 def audit_account_report(posture, account_id, generated_at, run_id=None, controls=None):
     """The contract's per-account report from a registered iam_posture_info result (findings: true)."""
     try:
@@ -49,6 +51,7 @@ def audit_account_report(posture, account_id, generated_at, run_id=None, control
         raise AnsibleFilterError("audit_account_report: %s" % exc) from None
 
 
+@plain_args
 def audit_error_report(message, account_id, generated_at, run_id=None, host=None):
     """The per-account report of an account the run could not read (an error row)."""
     return _audit_report.error_report(
@@ -56,6 +59,7 @@ def audit_error_report(message, account_id, generated_at, run_id=None, host=None
     )
 
 
+@plain_args
 def audit_fleet(
     reports, accounts=None, run_id=None, title="IAM audit", generated_at=None, fail_on=None, report_dir=None
 ):
@@ -69,6 +73,7 @@ def audit_fleet(
     return data
 
 
+@plain_args
 def audit_render(data, fmt):
     """One report file's text: html, markdown, junit (from audit_fleet) or json (a per-account report)."""
     if fmt not in FORMATS:

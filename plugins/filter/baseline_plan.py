@@ -10,8 +10,10 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
 from ansible_collections.hardening.aws.plugins.module_utils._baseline import plan, summarise
+from ansible_collections.hardening.aws.plugins.plugin_utils._plain import plain_args
 
 
+@plain_args
 def baseline_plan(posture, config):
     """Plan one account from its iam_posture_info snapshot and the baseline variables."""
     if not isinstance(posture, dict) or not isinstance(config, dict):
@@ -22,6 +24,7 @@ def baseline_plan(posture, config):
         raise AnsibleFilterError(exc.msg) from None
 
 
+@plain_args
 def baseline_summary(results, plan_result, account_id, check_mode=False):
     """The per-account summary of a baseline run from the registered results of its controls."""
     if not isinstance(results, dict):

@@ -10,8 +10,10 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hardening.aws.plugins.module_utils import _rotation
 from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
+from ansible_collections.hardening.aws.plugins.plugin_utils._plain import plain_args
 
 
+@plain_args
 def key_rotation_plan(posture, config):
     """Candidates of one account from its iam_posture_info snapshot and the role's settings."""
     if not isinstance(posture, dict) or not isinstance(config, dict):
@@ -22,6 +24,7 @@ def key_rotation_plan(posture, config):
         raise AnsibleFilterError(exc.msg) from None
 
 
+@plain_args
 def key_rotation_summary(results, selection, account_id, check_mode=False):
     """The per-account summary of a key_rotation run from the registered module results."""
     if not isinstance(results, list) or not isinstance(selection, dict):

@@ -10,8 +10,10 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hardening.aws.plugins.module_utils import _offboard
 from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
+from ansible_collections.hardening.aws.plugins.plugin_utils._plain import plain_args
 
 
+@plain_args
 def offboard_plan(posture, config):
     """Candidates of one account from its iam_posture_info snapshot and the role's settings."""
     if not isinstance(posture, dict) or not isinstance(config, dict):
@@ -22,6 +24,7 @@ def offboard_plan(posture, config):
         raise AnsibleFilterError(exc.msg) from None
 
 
+@plain_args
 def offboard_work(plan_result, reads, config, account_id):
     """Per candidate: its steps and archive record, from the registered iam_user_disable reads."""
     if not isinstance(plan_result, dict) or not isinstance(reads, list) or not isinstance(config, dict):
@@ -32,6 +35,7 @@ def offboard_work(plan_result, reads, config, account_id):
         raise AnsibleFilterError(exc.msg) from None
 
 
+@plain_args
 def offboard_summary(results, plan_result, work_result, account_id, check_mode=False):
     """The per-account summary of an offboard run from the registered loop results."""
     if not isinstance(results, dict):

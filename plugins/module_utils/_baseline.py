@@ -533,10 +533,28 @@ class Planner:
             "unused_console_keys": self.unused_console_keys(),
             "root_checks": self.root_checks(),
         }
+        # The controls with module calls to make; none in a converged account, and then the role
+        # skips all their tasks with one (tasks/main.yml).
+        result["to_apply"] = [name for name in APPLIED_CONTROLS if result[name]]
         result["needs_a_human"] = result["root_checks"] + self.console_users_without_mfa() + self.needs_a_human
         result["notes"] = self.notes
         result["mfa_policy_arn"] = self.mfa_policy_arn()
         return result
+
+
+# The plan's keys that tasks/controls.yml loops over, in its order.
+APPLIED_CONTROLS = (
+    "password_policy",
+    "account_alias",
+    "mfa_policy",
+    "groups",
+    "users",
+    "support_role",
+    "instance_roles",
+    "direct_user_policies",
+    "admin_user_policies",
+    "unused_console_keys",
+)
 
 
 def _age_days(value, now=None):

@@ -27,10 +27,40 @@ from ansible_collections.hardening.aws.plugins.module_utils._module import execu
 
 display = Display()
 
+# Jinja filters and tests the collection's roles use. A worker looks each one up (scanning the
+# plugin paths, importing the file) when it compiles a template, and a worker lives for one task
+# on one host: found once here, they are inherited instead (docs/design/fleet-speed.md).
+WARM_FILTERS = (
+    "ansible.builtin.default",
+    "ansible.builtin.combine",
+    "ansible.builtin.to_json",
+    "ansible.builtin.bool",
+    "hardening.aws.baseline_plan",
+    "hardening.aws.offboard_plan",
+    "hardening.aws.key_rotation_plan",
+    "hardening.aws.audit_account_report",
+)
+WARM_TESTS = ("ansible.builtin.match", "ansible.builtin.defined")
+
+
+def warm_up_plugins():
+    """Look up the filters and tests of WARM_FILTERS / WARM_TESTS in this process."""
+    # pylint: disable-next=import-outside-toplevel
+    from ansible.plugins.loader import filter_loader, test_loader
+
+    for loader, names in ((filter_loader, WARM_FILTERS), (test_loader, WARM_TESTS)):
+        for name in names:
+            try:
+                loader.get(name)
+            except Exception as exc:  # pylint: disable=broad-exception-caught  # only an optimisation
+                display.vvvv("hardening.aws: could not preload %s: %s" % (name, exc))
+
+
 # The controller's main process imports this file (the strategy loads the action class)
 # before it forks a worker per task and host: importing boto3 and parsing the service
 # models here means each worker inherits them instead of paying ~0.3 s per task.
 warm_up()
+warm_up_plugins()
 
 EXECUTION_ENV = "HARDENING_AWS_EXECUTION"
 _MODES = ("auto", "inprocess", "module")

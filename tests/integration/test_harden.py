@@ -282,7 +282,7 @@ def test_a_bad_account_fails_alone(ansible, fresh_lab, tmp_path):
     assert run.stats(_host(good))["failures"] == 0
     assert run.stats("malformed")["failures"] == 1
     assert run.stats("wrong-identity")["failures"] == 1
-    malformed = run.result("check the inventory host's account id", "malformed")["msg"]
+    malformed = run.result("check the inventory host's account id and role ARN", "malformed")["msg"]
     assert "malformed" in malformed and '"12345"' in malformed
     wrong = run.result("make sure we act in the inventory's account", "wrong-identity")["msg"]
     assert "wrong-identity" in wrong and "210000000099" in wrong and other in wrong
@@ -301,7 +301,9 @@ def test_the_session_is_assumed_once_and_renewed_when_short(ansible, fresh_lab, 
     assert lab.calls().get(lab.management_account_id, {}).get("sts:AssumeRole") == accounts  # once per account
 
     # A session asked for one hour is always "short" against a renewal margin of 3599 s: the
-    # baseline's renewal point must assume again, and check the identity again.
+    # baseline's renewal point, before the remediations, must assume again and check the identity
+    # again. It is among the controls that run only when there is work: on a fresh account.
+    lab.reset(seed=True)
     lab.reset_calls()
     run = ansible.run(PLAYBOOK, inventory, extra_vars={"account_session_renew_before": 3599})
     assert run.rc == 0, run.output
@@ -309,3 +311,9 @@ def test_the_session_is_assumed_once_and_renewed_when_short(ansible, fresh_lab, 
     for account_id in lab.account_ids:
         assert lab.calls(account_id).get("sts:GetCallerIdentity") == 2
     assert "secret_access_key" not in run.output and "session_token" not in run.output
+
+    # Converged, nothing to remediate: no renewal, one session per account.
+    lab.reset_calls()
+    run = ansible.run(PLAYBOOK, inventory, extra_vars={"account_session_renew_before": 3599})
+    assert run.rc == 0 and run.changed_hosts() == [], run.output
+    assert lab.calls().get(lab.management_account_id, {}).get("sts:AssumeRole") == accounts
