@@ -88,6 +88,10 @@ role-docs: venv  ## regenerate roles/<role>/README.md and the least-privilege po
 .PHONY: test
 test: lint sanity units integration molecule  ## everything CI runs
 
+.PHONY: least-privilege-sweep
+least-privilege-sweep: collection  ## slow: remove each action of the automation policy in turn; a run must fail naming it
+	HARDENING_SWEEP=1 $(BIN)/python -m pytest -q tests/integration/test_least_privilege_sweep.py
+
 .PHONY: demo
 demo: collection  ## harden 3 simulated accounts in the local AWS lab and show before/after
 	-$(LAB) stop --state-dir $(LAB_DIR) >/dev/null 2>&1

@@ -1,7 +1,7 @@
 """The playbooks under a struggling AWS: 20% of requests faulted (awslab.faults: throttling,
 internal errors, connections dropped before or after AWS handled the request). Each run must
 end where a run without faults ends, and lose nothing: no orphan key, no user without a
-delivered, working key, no removed user without an archive."""
+delivered, working key, no removed user without an archive, no audit finding changed by a fault."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_offboard_under_faults_removes_the_user_and_keeps_its_archive(ansible, f
     extra = {"offboard_users": ["leaver-dave"], "offboard_mode": "delete", "offboard_archive_dir": str(archive)}
     with fresh_lab.faulty(RATE, seed=SEED + 1) as injected:
         run = ansible.run("playbooks/offboard.yml", inventory, extra_vars=extra)
-    assert injected["total"] > 20, injected
+    assert injected["total"] >= 15, injected  # about 20 at most seeds
     assert run.rc == 0, run.output
     for account_id in fresh_lab.account_ids:
         names = {u["UserName"] for u in fresh_lab.client(account_id, "iam").list_users()["Users"]}
@@ -92,3 +92,26 @@ def test_rotation_under_faults_delivers_exactly_one_working_key(ansible, fresh_l
         )
         identity = session.client("sts", endpoint_url=fresh_lab.endpoint_url).get_caller_identity()
         assert identity["Arn"] == "arn:aws:iam::%s:user/svc-app" % account_id
+
+
+def _statuses(report_dir, account_ids):
+    """{account: {control: status}} from the per-account reports of an audit run."""
+    found = {}
+    for account_id in account_ids:
+        report = json.loads((report_dir / ("%s.json" % account_id)).read_text(encoding="utf-8"))
+        found[account_id] = {f["id"]: f["status"] for f in report["findings"]}
+    return found
+
+
+def test_audit_under_faults_judges_every_control_as_a_clean_run_does(ansible, fresh_lab, inventory, tmp_path):
+    clean = ansible.run("playbooks/audit.yml", inventory, extra_vars={"audit_report_dir": str(tmp_path / "clean")})
+    assert clean.rc == 0, clean.output
+    expected = _statuses(tmp_path / "clean", fresh_lab.account_ids)
+    with fresh_lab.faulty(RATE, seed=SEED + 3) as injected:
+        faulted = ansible.run(
+            "playbooks/audit.yml", inventory, extra_vars={"audit_report_dir": str(tmp_path / "faulted")}
+        )
+    assert injected["total"] >= 10, injected
+    assert faulted.rc == 0, faulted.output
+    # Not one control turned `error` (or anything else) because a read met a fault.
+    assert _statuses(tmp_path / "faulted", fresh_lab.account_ids) == expected

@@ -54,8 +54,9 @@ def _killed_run(ansible, lab, playbook, inventory, extra, call, nth=1):
     [
         ("iam:CreateAccessKey", 1),  # the new key exists, its secret is in no store yet
         ("secretsmanager:CreateSecret", 2),  # delivered in one account, the run dies before it knows
+        ("iam:CreateAccessKey", 3),  # two accounts done (or half-done), the last one just begun
     ],
-    ids=["after-create", "after-delivery"],
+    ids=["after-create", "after-delivery", "last-account"],
 )
 def test_rotation_killed_half_way_completes_on_the_next_run(ansible, fresh_lab, inventory, call, nth):
     old = due_keys(fresh_lab)
@@ -82,7 +83,10 @@ def _keys(lab, account_id):
     return {k["AccessKeyId"]: k["Status"] for k in listed}
 
 
-@pytest.mark.parametrize("call", ["iam:DeleteLoginProfile", "iam:DeleteAccessKey"])
+# In the order offboarding removes things: console access, keys, then memberships, then the user.
+@pytest.mark.parametrize(
+    "call", ["iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:RemoveUserFromGroup", "iam:DeleteUser"]
+)
 def test_offboarding_killed_half_way_completes_and_keeps_the_full_archive(
     ansible, fresh_lab, inventory, tmp_path, call
 ):
