@@ -129,7 +129,13 @@ def test_the_playbooks_pass_with_only_the_generated_policies(ansible, fresh_lab,
         )
         assert audit.rc == 0, audit.output
         assert "not authorized" not in audit.output
-    called = {action for account_id in fresh_lab.account_ids for action in fresh_lab.calls(account_id)}
+    # (The lab has no Access Analyzer: it counts that call as "access-analyzer:GET".)
+    called = {
+        action
+        for account_id in fresh_lab.account_ids
+        for action in fresh_lab.calls(account_id)
+        if not action.startswith("access-analyzer:")
+    }
     # Checked with the lab's own sessions, authorisation off again.
     for account_id in fresh_lab.account_ids:
         names = {u["UserName"] for u in fresh_lab.session(account_id).client("iam").list_users()["Users"]}
