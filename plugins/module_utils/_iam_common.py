@@ -70,7 +70,15 @@ class PolicyResolver:
     def resolve(self, ref, known=None, field="managed_policies"):
         """The ARN of ``ref`` (a name or an ARN); ``known`` maps names to ARNs already seen."""
         if ref.startswith("arn:"):
-            return ref
+            # An ARN nobody has attached yet is confirmed before the first change: AWS would
+            # refuse it only at the attach, after the user, group or role was created.
+            if (known and ref in known.values()) or self._iam.call(
+                "get_policy", resource="managed policy %s" % ref, ignore=("NoSuchEntity",), PolicyArn=ref
+            ):
+                return ref
+            raise HardeningError(
+                "%s: managed policy %r does not exist; nothing was changed" % (field, ref), option=field
+            )
         if known and ref in known:
             return known[ref]
         local = self._local_policies()
