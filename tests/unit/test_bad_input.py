@@ -39,6 +39,8 @@ VALID_POLICY = (
     '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}'
 )
 BROKEN_JSON = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",}]}'
+# The part of BROKEN_JSON around the error, which the message quotes.
+BROKEN_NEAR = """near '[{"Effect": "Allow",}]}'"""
 TRUST = (
     '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},'
     ' "Action": "sts:AssumeRole"}]}'
@@ -122,7 +124,7 @@ CASES = [
     Case("iam_group", "path", {"path": "teams"}, "path", "teams"),
     Case("iam_group", "arn", {"managed_policies": ["arn:aws:iam::12345:policy/Ops"]}, "managed_policies",
          "arn:aws:iam::12345:policy/Ops"),
-    Case("iam_group", "json", {"inline_policies": {"ops": BROKEN_JSON}}, "inline_policies[ops]", "not valid JSON"),
+    Case("iam_group", "json", {"inline_policies": {"ops": BROKEN_JSON}}, "inline_policies[ops]", BROKEN_NEAR),
     Case("iam_group", "name", {"inline_policies": {"ops policy": VALID_POLICY}}, "inline_policies", "ops policy"),
     Case("iam_group", "name", {"members": ["bob smith"]}, "members", "bob smith"),
     Case("iam_group", "type", {"purge_members": "sometimes"}, "purge_members", "sometimes"),
@@ -136,7 +138,7 @@ CASES = [
     # iam_managed_policy
     Case("iam_managed_policy", "name", {"name": "read buckets"}, "name", "read buckets"),
     Case("iam_managed_policy", "path", {"path": "/no-trailing-slash"}, "path", "/no-trailing-slash"),
-    Case("iam_managed_policy", "json", {"policy": BROKEN_JSON}, "policy", "not valid JSON"),
+    Case("iam_managed_policy", "json", {"policy": BROKEN_JSON}, "policy", BROKEN_NEAR),
     Case("iam_managed_policy", "json", {"policy": "[1, 2]"}, "policy", "list"),
     Case("iam_managed_policy", "tags", {"tags": {"aws:owner": "ops"}}, "tags", "aws:owner"),
     Case("iam_managed_policy", "type", {"purge_tags": "maybe"}, "purge_tags", "maybe"),
@@ -158,12 +160,12 @@ CASES = [
     Case("iam_posture_info", "type", {"findings": "yes please"}, "findings", "yes please"),
     # iam_role
     Case("iam_role", "name", {"name": "app role"}, "name", "app role"),
-    Case("iam_role", "json", {"assume_role_policy": BROKEN_JSON}, "assume_role_policy", "not valid JSON"),
+    Case("iam_role", "json", {"assume_role_policy": BROKEN_JSON}, "assume_role_policy", BROKEN_NEAR),
     Case("iam_role", "arn", {"permissions_boundary": "arn:aws:iam::123:policy/Boundary"}, "permissions_boundary",
          "arn:aws:iam::123:policy/Boundary"),
     Case("iam_role", "type", {"max_session_duration": "long"}, "max_session_duration", "long"),
     Case("iam_role", "range", {"max_session_duration": 60}, "max_session_duration", "60"),
-    Case("iam_role", "json", {"inline_policies": {"ops": "not json"}}, "inline_policies[ops]", "not valid JSON"),
+    Case("iam_role", "json", {"inline_policies": {"ops": "not json"}}, "inline_policies[ops]", "'not json'"),
     Case("iam_role", "unknown policy", {"managed_policies": ["NoSuchPolicy"]}, "managed_policies", "NoSuchPolicy",
          lookup=True),
     Case("iam_role", "unknown policy", {"managed_policies": ["NoSuchPolicy"]}, "managed_policies", "NoSuchPolicy",
@@ -179,7 +181,7 @@ CASES = [
          "arn:aws:iam::abc:policy/Ops"),
     Case("iam_user", "arn", {"permissions_boundary": "arn:aws:iam:123456789012:policy/B"}, "permissions_boundary",
          "arn:aws:iam:123456789012:policy/B"),
-    Case("iam_user", "json", {"inline_policies": {"ops": BROKEN_JSON}}, "inline_policies[ops]", "not valid JSON"),
+    Case("iam_user", "json", {"inline_policies": {"ops": BROKEN_JSON}}, "inline_policies[ops]", BROKEN_NEAR),
     Case("iam_user", "type", {"console_access": "sometimes"}, "console_access", "sometimes"),
     Case("iam_user", "choice", {"update_password": "never"}, "update_password", "never"),
     Case("iam_user", "conflict", {"kms_key_id": "alias/secrets"}, "kms_key_id", "store=none"),
