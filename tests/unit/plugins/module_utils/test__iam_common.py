@@ -111,6 +111,14 @@ def test_resolver_confirms_an_arn_not_yet_attached_before_any_change(context, ap
     assert api_calls.actions == ["iam:GetPolicy", "iam:GetPolicy"]
 
 
+def test_resolver_takes_arns_as_given_in_check_mode(context, api_calls):
+    """A policy an earlier task of the play would create does not exist yet in check mode."""
+    resolver = _iam_common.PolicyResolver(context().client("iam"), confirm_arns=False)
+    api_calls.clear()
+    assert resolver.resolve("arn:aws:iam::123456789012:policy/NotYet") == "arn:aws:iam::123456789012:policy/NotYet"
+    assert api_calls.actions == []
+
+
 def test_resolver_finds_customer_policies_with_one_list(context, api_calls):
     iam = context().client("iam")
     deploy = _create_local_policy(iam, "deploy", "/team/")
