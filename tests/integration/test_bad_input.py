@@ -211,3 +211,21 @@ def test_bad_role_variables_fail_before_any_change(role, ansible, fresh_lab, tmp
     assert not problems, "\n".join(problems) + "\n" + run.output[-3000:]
     assert _state(lab, account_id) == before
     assert _writes(lab, account_id) == writes
+
+
+
+def test_an_unknown_managed_policy_name_fails_the_baseline_naming_it(ansible, fresh_lab, tmp_path):
+    """Only a lookup tells an unknown policy name: the group's task fails naming it, after reads only."""
+    lab = fresh_lab
+    account_id = lab.account_ids[0]
+    inventory = lab.write_inventory(tmp_path / "inventory.yml", accounts=[account_id])
+    before = _state(lab, account_id)
+    writes = _writes(lab, account_id)
+    groups = [{"name": "ops", "managed_policies": ["NoSuchPolicy"]}]
+    run = ansible.run(
+        "playbooks/harden.yml", inventory, extra_vars={"baseline_groups": groups}, args=["--tags", "groups"]
+    )
+    assert run.rc != 0
+    assert "managed_policies: managed policy 'NoSuchPolicy' exists neither" in run.output
+    assert _state(lab, account_id) == before
+    assert _writes(lab, account_id) == writes
