@@ -213,7 +213,6 @@ def test_bad_role_variables_fail_before_any_change(role, ansible, fresh_lab, tmp
     assert _writes(lab, account_id) == writes
 
 
-
 def test_an_unknown_managed_policy_name_fails_the_baseline_naming_it(ansible, fresh_lab, tmp_path):
     """Only a lookup tells an unknown policy name: the group's task fails naming it, after reads only."""
     lab = fresh_lab
