@@ -11,7 +11,8 @@ import os
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hardening.aws.plugins.module_utils import _audit_report
+from ansible_collections.hardening.aws.plugins.module_utils import _audit_report, _iam_posture_info
+from ansible_collections.hardening.aws.plugins.module_utils._aws import HardeningError
 from ansible_collections.hardening.aws.plugins.plugin_utils._plain import plain_args
 
 FORMATS = {
@@ -49,6 +50,28 @@ def audit_account_report(posture, account_id, generated_at, run_id=None, control
         )
     except _audit_report.ReportError as exc:
         raise AnsibleFilterError("audit_account_report: %s" % exc) from None
+
+
+@plain_args
+def audit_check_settings(settings):
+    """The audit role's settings ({audit_<option>: value}) checked the way iam_posture_info checks
+    its options, before the account is read; a failure names the role's variable."""
+    params = {}
+    for name, value in (settings or {}).items():
+        option = name[len("audit_"):] if name.startswith("audit_") else name
+        params[option] = value
+        if option in _iam_posture_info.THRESHOLDS:
+            try:
+                params[option] = int(value)
+            except (TypeError, ValueError):
+                raise AnsibleFilterError("%s: %r is not a whole number" % (name, value)) from None
+    try:
+        _iam_posture_info.validate(params)
+    except HardeningError as exc:
+        option = exc.details.get("option") or ""
+        msg = exc.msg
+        raise AnsibleFilterError(("audit_" + msg) if option and msg.startswith(option) else msg) from None
+    return settings
 
 
 @plain_args
@@ -92,6 +115,7 @@ class FilterModule:
     def filters(self):
         return {
             "audit_account_report": audit_account_report,
+            "audit_check_settings": audit_check_settings,
             "audit_error_report": audit_error_report,
             "audit_fleet": audit_fleet,
             "audit_render": audit_render,

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import copy
 import datetime
+import re
 
 from ansible_collections.hardening.aws.plugins.module_utils import (
+    _iam_account_alias,
     _iam_common,
     _iam_group,
     _iam_managed_policy,
@@ -108,6 +110,12 @@ def trust_policy(principal):
 
 def _fail(field, message):
     raise HardeningError("%s: %s; nothing was changed" % (field, message), option=field)
+
+
+# A principal of the support role's trust policy: an account id, or an IAM ARN in an account.
+_PRINCIPAL = re.compile(
+    r"[0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(root|(user|role)/([\x21-\x7e]*/)?[\w+=,.@-]{1,64})", re.ASCII
+)
 
 
 class Planner:
@@ -519,7 +527,32 @@ class Planner:
             "them everything else until they do" % ", ".join(names)
         ]
 
+    def check_settings(self):
+        """Settings that no control's planner checks when that control is off or has nothing to
+        do: checked before anything is planned, so they fail the run before any change."""
+        alias = self.config.get("account_alias") or ""
+        if alias:
+            problem = _iam_account_alias.alias_problem(alias)
+            if problem:
+                _fail("baseline_account_alias", "%r is not a valid account alias: %s" % (alias, problem))
+        for principal in self.config.get("support_role_trusted_principals") or []:
+            if not isinstance(principal, str) or not _PRINCIPAL.fullmatch(principal):
+                _fail(
+                    "baseline_support_role_trusted_principals",
+                    "%r is not an account id or an IAM ARN (arn:aws:iam::<account id>:root, :role/<name> or "
+                    ":user/<name>)" % (principal,),
+                )
+        for role in self.config.get("instance_roles") or []:
+            name = role.get("name")
+            for ref in role.get("managed_policies") or []:
+                _iam_names.check_policy_ref(ref, "baseline_instance_roles[%s].managed_policies" % name)
+            if role.get("path") is not None:
+                _iam_names.check_path(role["path"], "baseline_instance_roles[%s].path" % name)
+            _iam_names.check_tags(role.get("tags"), "baseline_instance_roles[%s].tags" % name)
+        _iam_names.check_names("user", self.config.get("break_glass_users"), "baseline_break_glass_users")
+
     def plan(self):
+        self.check_settings()
         result = {
             "password_policy": self.password_policy(),
             "account_alias": self.account_alias(),

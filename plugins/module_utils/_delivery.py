@@ -67,6 +67,11 @@ def secret_name_problem(store, name):
     return None
 
 
+def is_kms_key_id(value):
+    """Whether ``value`` is a KMS key id, key ARN, alias name (alias/...) or alias ARN."""
+    return isinstance(value, str) and bool(_KMS_KEY.fullmatch(value))
+
+
 def validate(params, default_name=None, what="secret"):
     """Check the delivery options before any AWS call; return the secret name (None for store=none).
 
@@ -94,7 +99,7 @@ def validate(params, default_name=None, what="secret"):
             option="secret_name",
         )
     kms_key_id = params.get("kms_key_id")
-    if kms_key_id and not _KMS_KEY.fullmatch(kms_key_id):
+    if kms_key_id and not is_kms_key_id(kms_key_id):
         raise HardeningError(
             "kms_key_id %r is not a KMS key id, key ARN, alias name (alias/...) or alias ARN" % kms_key_id,
             option="kms_key_id",

@@ -56,9 +56,11 @@ class PolicyResolver:
     AWS managed policy's ARN is derived and confirmed with one GetPolicy.
     """
 
-    def __init__(self, iam, partition="aws"):
+    def __init__(self, iam, partition="aws", confirm_arns=True):
         self._iam = iam
         self._partition = partition
+        # Off in check mode: a policy an earlier task of the play would create is given by ARN.
+        self._confirm_arns = confirm_arns
         self._local = None
 
     def _local_policies(self):
@@ -70,7 +72,16 @@ class PolicyResolver:
     def resolve(self, ref, known=None, field="managed_policies"):
         """The ARN of ``ref`` (a name or an ARN); ``known`` maps names to ARNs already seen."""
         if ref.startswith("arn:"):
-            return ref
+            # An ARN nobody has attached yet is confirmed before the first change: AWS would
+            # refuse it only at the attach, after the user, group or role was created. Not in
+            # check mode, where a policy created earlier in the play does not exist yet.
+            if not self._confirm_arns or (known and ref in known.values()) or self._iam.call(
+                "get_policy", resource="managed policy %s" % ref, ignore=("NoSuchEntity",), PolicyArn=ref
+            ):
+                return ref
+            raise HardeningError(
+                "%s: managed policy %r does not exist; nothing was changed" % (field, ref), option=field
+            )
         if known and ref in known:
             return known[ref]
         local = self._local_policies()

@@ -83,13 +83,13 @@ def check_new_members(iam, steps, field="members"):
     _iam_common.require_existing(iam, "user", new, field)
 
 
-def resolve_managed(iam, current, refs, field="managed_policies"):
+def resolve_managed(iam, current, refs, field="managed_policies", confirm_arns=True):
     """ARNs of the managed_policies option. A name already attached resolves for free."""
     if refs is None:
         return None
     attached = (current or {}).get("managed_policies") or []
     known = {_iam_common.policy_name_of(arn): arn for arn in attached}
-    resolver = _iam_common.PolicyResolver(iam, _iam_common.partition_of((current or {}).get("arn")))
+    resolver = _iam_common.PolicyResolver(iam, _iam_common.partition_of((current or {}).get("arn")), confirm_arns)
     return resolver.resolve_all(refs, known, field)
 
 
@@ -206,7 +206,7 @@ def run(aws, params, check_mode, diff):
     if absent:
         steps, planned = plan_absent(current), None
     else:
-        managed_arns = resolve_managed(iam, current, params.get("managed_policies"))
+        managed_arns = resolve_managed(iam, current, params.get("managed_policies"), confirm_arns=not check_mode)
         steps, planned = plan_present(current, params, managed_arns, inline_docs)
         check_new_members(iam, steps)
 

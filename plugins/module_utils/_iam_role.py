@@ -154,7 +154,7 @@ def read_instance_profile(iam, name):
     return _profile(answer["InstanceProfile"]) if answer else None
 
 
-def resolve_policies(iam, current, params):
+def resolve_policies(iam, current, params, confirm_arns=True):
     """(managed policy ARNs or None, boundary ARN / "" / None) from the options.
 
     Names already attached (or already the boundary) resolve without a call."""
@@ -165,7 +165,7 @@ def resolve_policies(iam, current, params):
     if current.get("permissions_boundary"):
         known_arns.append(current["permissions_boundary"])
     known = {_iam_common.policy_name_of(arn): arn for arn in known_arns}
-    resolver = _iam_common.PolicyResolver(iam, _iam_common.partition_of(current.get("arn")))
+    resolver = _iam_common.PolicyResolver(iam, _iam_common.partition_of(current.get("arn")), confirm_arns)
     arns = None if refs is None else resolver.resolve_all(refs, known, "managed_policies")
     if boundary:
         boundary = resolver.resolve(boundary, known, "permissions_boundary")
@@ -458,7 +458,7 @@ def run(aws, params, check_mode, diff):
     if absent:
         steps, planned = plan_absent(current), None
     else:
-        managed_arns, boundary = resolve_policies(iam, current, params)
+        managed_arns, boundary = resolve_policies(iam, current, params, confirm_arns=not check_mode)
         same_name = read_instance_profile(iam, name) if needs_same_name_profile(current, params) else None
         steps, planned = plan_present(current, params, trust, inline_docs, managed_arns, boundary, same_name)
 

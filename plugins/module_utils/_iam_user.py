@@ -242,7 +242,7 @@ def _partition(current, region):
     return "aws"
 
 
-def resolve(iam, current, params, region=None):
+def resolve(iam, current, params, region=None, confirm_arns=True):
     """(managed policy ARNs or None, boundary ARN, "" or None) for the options. Names
     already attached (or already the boundary) resolve without a call."""
     refs = params.get("managed_policies")
@@ -253,7 +253,7 @@ def resolve(iam, current, params, region=None):
     known = {_iam_common.policy_name_of(arn): arn for arn in current.get("managed_policies") or ()}
     if current.get("permissions_boundary"):
         known.setdefault(_iam_common.policy_name_of(current["permissions_boundary"]), current["permissions_boundary"])
-    resolver = _iam_common.PolicyResolver(iam, _partition(current, region))
+    resolver = _iam_common.PolicyResolver(iam, _partition(current, region), confirm_arns)
     arns = None if refs is None else resolver.resolve_all(refs, known, "managed_policies")
     if boundary:
         boundary = resolver.resolve(boundary, known, "permissions_boundary")
@@ -716,7 +716,7 @@ def _run_present(aws, iam, params, check_mode):
     aspects = aspects_of(params)
     documents = frozenset(inline_docs or ())
     current = read(iam, name, aspects, documents=documents)
-    managed_arns, boundary = resolve(iam, current, params, getattr(aws, "region", None))
+    managed_arns, boundary = resolve(iam, current, params, getattr(aws, "region", None), not check_mode)
     steps, planned = plan_present(current, params, managed_arns, boundary, inline_docs)
     check_new_groups(iam, steps)
     if not steps:

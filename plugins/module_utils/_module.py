@@ -22,6 +22,7 @@ from ansible_collections.hardening.aws.plugins.module_utils._aws import (
     AwsContext,
     HardeningError,
 )
+from ansible_collections.hardening.aws.plugins.module_utils._iam_names import check_role_arn
 
 
 class ModuleSpec:
@@ -85,12 +86,20 @@ def no_log_refusal(spec):
     )
 
 
+def validate_common(params):
+    """The connection options every module shares: a malformed role ARN would otherwise
+    reach STS (or, worse, the caller's own account be used when no role is assumed)."""
+    if params.get("assume_role_arn"):
+        check_role_arn(params["assume_role_arn"], "assume_role_arn")
+
+
 def execute(spec, params, check_mode, diff, context_factory=AwsContext, no_log=False):
     """Run a module's logic and return its result dict (``failed`` set on error)."""
     required = spec.requires_no_log(params) if callable(spec.requires_no_log) else spec.requires_no_log
     if required and not no_log:
         return no_log_refusal(spec)
     try:
+        validate_common(params)
         if spec.validate is not None:
             spec.validate(params)
         aws = context_factory(params)

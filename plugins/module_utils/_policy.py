@@ -41,7 +41,10 @@ def parse(document, what="policy document"):
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise PolicyError("%s is not valid JSON: %s" % (what, exc)) from None
+        # Quote the text around the error, so the message shows the value that is wrong.
+        pos = getattr(exc, "pos", None)
+        near = "" if pos is None else " near %r" % text[max(pos - 20, 0):pos + 20]
+        raise PolicyError("%s is not valid JSON: %s%s" % (what, exc, near)) from None
     if not isinstance(value, dict):
         raise PolicyError("%s must be a JSON object, got %s" % (what, type(value).__name__))
     return value

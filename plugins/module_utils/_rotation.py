@@ -527,6 +527,9 @@ def check_role_config(config):
         problem = _delivery.secret_name_problem(store, secret_name_for(template, store, "user"))
         if problem:
             _role_fail("secret_name", "%r does not give a valid name for store=%s: %s" % (template, store, problem))
+    kms_key_id = config.get("kms_key_id") or None
+    if kms_key_id and store != "none" and not _delivery.is_kms_key_id(kms_key_id):
+        _role_fail("kms_key_id", "%r is not a KMS key id, key ARN, alias name (alias/...) or alias ARN" % (kms_key_id,))
     now = parse_time(config.get("now")) if config.get("now") else datetime.datetime.now(datetime.timezone.utc)
     if now is None:
         _role_fail("now", "%r is not an ISO 8601 time" % (config.get("now"),))

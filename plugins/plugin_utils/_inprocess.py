@@ -39,6 +39,7 @@ WARM_FILTERS = (
     "hardening.aws.offboard_plan",
     "hardening.aws.key_rotation_plan",
     "hardening.aws.audit_account_report",
+    "hardening.aws.audit_check_settings",
 )
 WARM_TESTS = ("ansible.builtin.match", "ansible.builtin.defined")
 

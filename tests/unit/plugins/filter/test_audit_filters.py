@@ -44,6 +44,13 @@ def test_a_single_account_is_a_one_row_matrix():
         (lambda: audit.audit_render({}, "pdf"), "format 'pdf'"),
         (lambda: audit.audit_render({}, "html"), "not an audit_fleet result"),
         (lambda: audit.audit_render([], "html"), "expects the result of audit_fleet"),
+        (lambda: audit.audit_check_settings({"audit_regions": ["mars-1"]}), "^audit_regions: 'mars-1' is not"),
+        (lambda: audit.audit_check_settings({"audit_unused_days": 0}), "^audit_unused_days=0 is out of range"),
+        (lambda: audit.audit_check_settings({"audit_unused_days": "many"}), "^audit_unused_days: 'many' is not"),
+        (
+            lambda: audit.audit_check_settings({"audit_break_glass_users": ["a b"]}),
+            "^audit_break_glass_users 'a b' is not a valid IAM user name",
+        ),
     ],
 )
 def test_bad_input_is_a_filter_error_that_says_what(call, message):
@@ -51,9 +58,15 @@ def test_bad_input_is_a_filter_error_that_says_what(call, message):
         call()
 
 
+def test_good_settings_pass_unchanged():
+    settings = {"audit_regions": ["eu-west-1"], "audit_unused_days": "45", "audit_break_glass_users": ["root-ops"]}
+    assert audit.audit_check_settings(settings) is settings
+
+
 def test_every_filter_is_registered():
     assert sorted(audit.FilterModule().filters()) == [
         "audit_account_report",
+        "audit_check_settings",
         "audit_error_report",
         "audit_fleet",
         "audit_render",

@@ -94,8 +94,28 @@ def test_resolver_uses_known_names_and_arns_without_calls(context, api_calls):
     iam = context().client("iam")
     resolver = _iam_common.PolicyResolver(iam)
     api_calls.clear()
-    assert resolver.resolve("arn:aws:iam::aws:policy/X") == "arn:aws:iam::aws:policy/X"
-    assert resolver.resolve("Known", known={"Known": "arn:aws:iam::123456789012:policy/p/Known"}).endswith("Known")
+    known = {"Known": "arn:aws:iam::123456789012:policy/p/Known"}
+    assert resolver.resolve("arn:aws:iam::123456789012:policy/p/Known", known=known) == known["Known"]
+    assert resolver.resolve("Known", known=known).endswith("Known")
+    assert api_calls.actions == []
+
+
+def test_resolver_confirms_an_arn_not_yet_attached_before_any_change(context, api_calls):
+    iam = context().client("iam")
+    deploy = _create_local_policy(iam, "deploy")
+    resolver = _iam_common.PolicyResolver(iam)
+    api_calls.clear()
+    assert resolver.resolve(deploy) == deploy
+    with pytest.raises(HardeningError, match="managed_policies: managed policy 'arn:aws:iam::aws:policy/X' does not"):
+        resolver.resolve("arn:aws:iam::aws:policy/X")
+    assert api_calls.actions == ["iam:GetPolicy", "iam:GetPolicy"]
+
+
+def test_resolver_takes_arns_as_given_in_check_mode(context, api_calls):
+    """A policy an earlier task of the play would create does not exist yet in check mode."""
+    resolver = _iam_common.PolicyResolver(context().client("iam"), confirm_arns=False)
+    api_calls.clear()
+    assert resolver.resolve("arn:aws:iam::123456789012:policy/NotYet") == "arn:aws:iam::123456789012:policy/NotYet"
     assert api_calls.actions == []
 
 
