@@ -65,8 +65,9 @@ OPS = ("harden-fresh", "harden-converged", "audit", "rotate", "offboard")
 PLAYBOOK = {"harden-fresh": "harden.yml", "harden-converged": "harden.yml", "audit": "audit.yml",
             "rotate": "rotate_keys.yml", "offboard": "offboard.yml"}
 OFFBOARD_USERS = ["leaver-dave", "dormant-erin"]
-# Measured once at 50 accounts (10, 20 and 40 forks, converged harden and audit): see docs/benchmarks.md
-DEFAULT_FORKS = 20
+# Measured at 50 accounts on this 2-core machine: converged harden 173 s with 10 forks against 208 s with 20, at
+# half the memory, and audit 242 s against 235 s (see docs/benchmarks.md).
+DEFAULT_FORKS = 10
 TARGET_SECONDS = 120
 TARGET_OPS = ("harden-converged", "audit")
 SAMPLE_SECONDS = 0.25
