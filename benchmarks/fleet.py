@@ -493,6 +493,7 @@ def main():
                             for name, result in fleet.run(op, forks):
                                 if name not in ops:
                                     result["preparation"] = True
+                                result["commit"] = meta["commit"]
                                 result["lab_process_maxrss_mb"] = round(
                                     resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
                                 runs = [r for r in runs if _key(r) != _key(result)] + [result]
