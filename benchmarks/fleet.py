@@ -23,7 +23,9 @@ small helper so that it does not inherit this process's high-water mark) and the
 peak of the summed RSS (and PSS, which counts pages shared by the forked workers once) of its whole
 process tree, sampled from /proc every 0.25 s; the API calls the lab served, per member account
 (the management account's sts:AssumeRole shared out), split into reads and writes; seconds per
-account; the recap; the load average before and after.
+account; the CPU seconds of the controller (ansible-playbook and its workers, from os.wait4: less
+sensitive to other jobs on the machine than the wall time); the recap; the load average before and
+after.
 
     .venv/bin/python benchmarks/fleet.py --quick                       # 1 and 3 accounts, 10 users
     .venv/bin/python benchmarks/fleet.py --accounts 1,10,50,200 --users 10 --ops harden-converged,audit
@@ -343,12 +345,15 @@ def _fmt(value):
 
 
 def table(runs):
-    out = ["| accounts | users / account | operation | forks | wall s | s / account | calls / account (reads + writes) "
-           "| main RSS MB | tree peak RSS / PSS MB | changed hosts | load before → after | ok |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| accounts | users / account | operation | forks | wall s | s / account | controller CPU s (/ account) "
+           "| calls / account (reads + writes) | main RSS MB | tree peak RSS / PSS MB | changed hosts "
+           "| load before → after | ok |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for run in sorted(runs, key=lambda r: (r["users"], r["accounts"], OPS.index(r["op"]), r["forks"])):
-        out.append("| %d | %d | %s | %d | %.1f | %.2f | %s (%s + %s) | %.0f | %.0f / %.0f | %d | %.1f → %.1f | %s |" % (
+        out.append("| %d | %d | %s | %d | %.1f | %.2f | %.0f (%.2f) | %s (%s + %s) | %.0f | %.0f / %.0f | %d "
+                   "| %.1f → %.1f | %s |" % (
             run["accounts"], run["users"], run["op"], run["forks"], run["seconds"], run["seconds_per_account"],
+            run["cpu_seconds"], run["cpu_seconds"] / run["accounts"],
             _fmt(run["calls_per_account"]), _fmt(run["reads_per_account"]), _fmt(run["writes_per_account"]),
             run["main_maxrss_mb"], run["tree_peak_rss_mb"], run["tree_peak_pss_mb"], run["changed_hosts"],
             run["load_before"][0], run["load_after"][0], "yes" if run["ok"] is True else run["ok"]))
@@ -364,20 +369,23 @@ def growth(runs, forks):
             series = sorted((r for r in chosen if r["users"] == users and r["op"] == op), key=lambda r: r["accounts"])
             if len(series) < 2:
                 continue
-            out.append("- %s, %d users/account: s/account %s; calls/account %s; tree peak RSS MB %s" % (
-                op, users,
-                ", ".join("%.2f@%d" % (r["seconds_per_account"], r["accounts"]) for r in series),
-                ", ".join("%s@%d" % (_fmt(r["calls_per_account"]), r["accounts"]) for r in series),
-                ", ".join("%.0f@%d" % (r["tree_peak_rss_mb"], r["accounts"]) for r in series)))
+            out.append("- %s, %d users/account: s/account %s; CPU s/account %s; calls/account %s; tree peak RSS MB %s"
+                       % (op, users,
+                          ", ".join("%.2f@%d" % (r["seconds_per_account"], r["accounts"]) for r in series),
+                          ", ".join("%.2f@%d" % (r["cpu_seconds"] / r["accounts"], r["accounts"]) for r in series),
+                          ", ".join("%s@%d" % (_fmt(r["calls_per_account"]), r["accounts"]) for r in series),
+                          ", ".join("%.0f@%d" % (r["tree_peak_rss_mb"], r["accounts"]) for r in series)))
     for accounts in sorted({r["accounts"] for r in chosen}):
         for op in OPS:
             series = sorted((r for r in chosen if r["accounts"] == accounts and r["op"] == op),
                             key=lambda r: r["users"])
             if len(series) < 2:
                 continue
-            out.append("- %s at %d accounts, by users/account: s/account %s; calls/account %s; tree peak RSS MB %s"
+            out.append("- %s at %d accounts, by users/account: s/account %s; CPU s/account %s; calls/account %s; "
+                       "tree peak RSS MB %s"
                        % (op, accounts,
                           ", ".join("%.2f@%du" % (r["seconds_per_account"], r["users"]) for r in series),
+                          ", ".join("%.2f@%du" % (r["cpu_seconds"] / r["accounts"], r["users"]) for r in series),
                           ", ".join("%s@%du" % (_fmt(r["calls_per_account"]), r["users"]) for r in series),
                           ", ".join("%.0f@%du" % (r["tree_peak_rss_mb"], r["users"]) for r in series)))
     return out
