@@ -145,9 +145,12 @@ class Lab:  # pylint: disable=too-many-instance-attributes
         host: str = "127.0.0.1",
         root: Mapping[str, root_mod.RootState | Mapping[str, Any]] | None = None,
         organization: bool = False,
+        extra_users: int = 0,
     ):
         if accounts < 0:
             raise ValueError("accounts must be >= 0")
+        if extra_users < 0:
+            raise ValueError("extra_users must be >= 0")
         self.host = host
         self.seed = seed
         self.account_ids: list[str] = [member_account_id(i) for i in range(1, accounts + 1)]
@@ -159,6 +162,9 @@ class Lab:  # pylint: disable=too-many-instance-attributes
         }
         #: Whether the management account runs an Organization over the members (awslab.organization).
         self.organization = organization
+        #: Plain users added to every seeded member account on top of the seed
+        #: (``awslab.seed.extra_user_seeds``), for benchmarks; 0 keeps the seed as it is.
+        self.extra_users = extra_users
         #: The organisation's accounts (members plus one closed account), when ``organization``.
         self.org_accounts: list[org_mod.OrgAccount] = []
         self._server: Any = None
@@ -375,9 +381,12 @@ class Lab:  # pylint: disable=too-many-instance-attributes
             self.set_auth(False)
 
     def seed_account(self, account_id: str) -> None:
-        """Create the messy starting point (``awslab.SEED``) in a fresh account, with real ages."""
+        """Create the messy starting point (``awslab.SEED``) in a fresh account, with real ages,
+        and the lab's ``extra_users`` on top."""
         with _gc_paused():
             seed_mod.seed_backend(self.iam_backend(account_id))
+            if self.extra_users:
+                seed_mod.seed_extra_users(self.iam_backend(account_id), self.extra_users)
 
     def _known_account(self, account_id: str) -> str:
         if account_id != self.management_account_id and account_id not in self.account_ids:

@@ -517,3 +517,46 @@ def find_key(user: Any, key_id: str | int) -> Any:
         if key.access_key_id == key_id:
             return key
     raise KeyError(f"user {user.name} has no access key {key_id}")
+
+
+# --------------------------------------------------------------------------------------------
+# More users per account, for benchmarks (Lab(extra_users=N)): the default seed is unchanged.
+
+#: Name of the ``n``-th extra user (0-based).
+EXTRA_USER_NAME = "fleet-user-{:04d}"
+
+
+def extra_user_seeds(count: int) -> tuple[UserSeed, ...]:
+    """``count`` plain users, deterministic and varied: every other one in ``developers``; every
+    third with a console password (mostly used recently, some never, a few long ago); every
+    fourth with an access key of an age between 5 and 395 days (so about three in four of those
+    are due for rotation at 90 days), used recently, long ago or never; every tenth with a second,
+    Inactive key. No MFA, no policies of their own, no tags."""
+    users = []
+    for n in range(count):
+        keys: tuple[KeySeed, ...] = ()
+        if n % 4 == 0:
+            used = (None, 1, 3, 40, 200)[n // 4 % 5]
+            keys = (KeySeed(created_days_ago=5 + (n * 37) % 391, last_used_days_ago=used),)
+            if n % 10 == 0:
+                keys += (KeySeed(created_days_ago=3 + (n * 11) % 300, last_used_days_ago=None, active=False),)
+        console = n % 3 == 0
+        users.append(
+            UserSeed(
+                name=EXTRA_USER_NAME.format(n),
+                kind="human" if console else "service",
+                created_days_ago=30 + (n * 13) % 600,
+                console=console,
+                password_last_used_days_ago=(None, 2, 10, 150)[n // 3 % 4] if console else None,
+                groups=("developers",) if n % 2 == 0 else (),
+                access_keys=keys,
+            )
+        )
+    return tuple(users)
+
+
+def seed_extra_users(backend: Any, count: int, account_seed: AccountSeed = SEED) -> None:
+    """Add :func:`extra_user_seeds` (``count``) to an account seeded with ``account_seed``."""
+    now = _now()
+    for user in extra_user_seeds(count):
+        _seed_user(backend, user, account_seed, now)
