@@ -350,13 +350,15 @@ def table(runs):
            "| load before → after | ok |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for run in sorted(runs, key=lambda r: (r["users"], r["accounts"], OPS.index(r["op"]), r["forks"])):
-        out.append("| %d | %d | %s | %d | %.1f | %.2f | %.0f (%.2f) | %s (%s + %s) | %.0f | %.0f / %.0f | %d "
-                   "| %.1f → %.1f | %s |" % (
+        row = (
             run["accounts"], run["users"], run["op"], run["forks"], run["seconds"], run["seconds_per_account"],
             run["cpu_seconds"], run["cpu_seconds"] / run["accounts"],
             _fmt(run["calls_per_account"]), _fmt(run["reads_per_account"]), _fmt(run["writes_per_account"]),
             run["main_maxrss_mb"], run["tree_peak_rss_mb"], run["tree_peak_pss_mb"], run["changed_hosts"],
-            run["load_before"][0], run["load_after"][0], "yes" if run["ok"] is True else run["ok"]))
+            run["load_before"][0], run["load_after"][0], "yes" if run["ok"] is True else run["ok"],
+        )
+        out.append("| %d | %d | %s | %d | %.1f | %.2f | %.0f (%.2f) | %s (%s + %s) | %.0f | %.0f / %.0f | %d "
+                   "| %.1f → %.1f | %s |" % row)
     return out
 
 
@@ -477,8 +479,9 @@ def main():
         "commands": {op: "ansible-playbook -i <inventory> playbooks/%s%s" % (PLAYBOOK[op], {
             "harden-fresh": " -e @examples/baseline-vars.yml", "harden-converged": " -e @examples/baseline-vars.yml",
             "audit": " -e audit_report_dir=<dir>",
-            "offboard": " -e '%s'" % json.dumps({"offboard_users": OFFBOARD_USERS, "offboard_mode": "disable",
-                                                  "offboard_archive_dir": "<dir>"})}.get(op, "")) for op in OPS},
+            "offboard": " -e '%s'" % json.dumps(
+                {"offboard_users": OFFBOARD_USERS, "offboard_mode": "disable", "offboard_archive_dir": "<dir>"}
+            )}.get(op, "")) for op in OPS},
     }
 
     def save():

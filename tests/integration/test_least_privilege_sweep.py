@@ -118,7 +118,7 @@ def test_removing_the_action_fails_a_run_naming_it(ansible, lab, tmp_path, calle
         pytest.skip("AWS answers GetCallerIdentity whatever the policy says")
     scenario = callers.get(action)
     assert scenario, "no scenario calls %s" % action
-    run, _ = _run(ansible, lab, tmp_path, scenario, without=action)
+    run = _run(ansible, lab, tmp_path, scenario, without=action)[0]
     denied = "not authorized to perform: %s" % action
     if scenario[0] == "audit" and run.rc == 0:
         # The audit is a reader that never stops at one section: the controls the denied read

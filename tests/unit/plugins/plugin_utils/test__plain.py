@@ -14,10 +14,10 @@ class TaggedStr(str):
 def _exact(value):
     """Every container and scalar of ``value`` is of the exact plain type."""
     if isinstance(value, dict):
-        return type(value) is dict and all(_exact(k) and _exact(v) for k, v in value.items())
+        return value.__class__ is dict and all(_exact(k) and _exact(v) for k, v in value.items())
     if isinstance(value, list):
-        return type(value) is list and all(_exact(v) for v in value)
-    return value is None or type(value) in (str, int, float, bool)
+        return value.__class__ is list and all(_exact(v) for v in value)
+    return value is None or value.__class__ in (str, int, float, bool)
 
 
 def test_plain_copies_into_exact_plain_types():
