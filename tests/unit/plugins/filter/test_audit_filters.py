@@ -60,7 +60,7 @@ def test_bad_input_is_a_filter_error_that_says_what(call, message):
 
 def test_good_settings_pass_unchanged():
     settings = {"audit_regions": ["eu-west-1"], "audit_unused_days": "45", "audit_break_glass_users": ["root-ops"]}
-    assert audit.audit_check_settings(settings) is settings
+    assert audit.audit_check_settings(settings) == settings
 
 
 def test_every_filter_is_registered():
