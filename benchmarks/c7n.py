@@ -54,6 +54,7 @@ sys.path.insert(0, HERE)
 
 import amazon_aws_calls as harness  # noqa: E402  (also puts tests/lab on sys.path)
 from audit import cost, whole_seconds  # noqa: E402
+from harden import commit  # noqa: E402
 
 from awslab import Lab, org_role_arn  # noqa: E402
 
@@ -452,15 +453,6 @@ def report(results, tools, meta):
 
 
 # ---------------------------------------------------------------- main
-
-def commit():
-    def git(*args):
-        proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
-        return proc.stdout.strip()
-    head = git("rev-parse", "--short", "HEAD") or "?"
-    dirty = git("status", "--porcelain", "--untracked-files=no")
-    return "commit %s%s" % (head, " + uncommitted changes" if dirty else "")
-
 
 def prepare(workdir, tools, workers):
     """Snapshot what the runs use, so edits to the checkout during the benchmark do not leak in."""
