@@ -42,18 +42,8 @@ CIS = dict(
     require_lowercase=True,
     allow_users_to_change_password=True,
 )
-CONTROLS = (
-    "password_policy",
-    "account_alias",
-    "mfa_policy",
-    "groups",
-    "users",
-    "support_role",
-    "instance_roles",
-    "direct_user_policies",
-    "admin_user_policies",
-    "unused_console_keys",
-)
+# The plan's lists the role's tasks loop over (tasks/controls.yml).
+CONTROLS = _baseline.APPLIED_CONTROLS
 
 
 def example_config(**overrides):
@@ -135,11 +125,13 @@ def test_fresh_account_round_trip(account, context):
     assert mfa_arn not in plan["groups"][2]["managed_policies"]
     assert plan["support_role"][0]["managed_policies"] == ["AWSSupportAccess"]
 
+    assert plan["to_apply"] == ["password_policy", "mfa_policy", "groups", "users", "support_role", "instance_roles"]
     changed = apply(plan, context)
     assert changed and all(flag for _control, flag in changed)
 
     again = _baseline.plan(read_posture(context, console), config)
     assert {control: again[control] for control in CONTROLS} == {control: [] for control in CONTROLS}
+    assert again["to_apply"] == []  # the role then skips every control's tasks with one
 
 
 def test_drift_after_convergence_is_found(account, context):
@@ -154,6 +146,7 @@ def test_drift_after_convergence_is_found(account, context):
     assert [p["name"] for p in plan["users"]] == ["ops-admin"]
     assert plan["users"][0]["password_reset_required"] is True  # a new password again
     assert plan["password_policy"] == [dict(CIS, state="present")]
+    assert plan["to_apply"] == ["password_policy", "groups", "users"]
 
 
 def test_existing_console_user_is_not_forced_to_reset(account, context):
