@@ -112,12 +112,14 @@ def test_the_scenarios_call_every_action_of_the_policy(callers):
     assert not missing, sorted(missing)
 
 
-@pytest.mark.parametrize("action", sorted(set(_policy_actions()) - set(NOT_ON_THESE_PATHS)))
+@pytest.mark.parametrize("action", sorted(set(_policy_actions())))
 def test_removing_the_action_fails_a_run_naming_it(ansible, lab, tmp_path, callers, action):
     if action == "sts:GetCallerIdentity":
         pytest.skip("AWS answers GetCallerIdentity whatever the policy says")
     scenario = callers.get(action)
-    assert scenario, "no scenario calls %s" % action
+    if scenario is None:
+        assert action in NOT_ON_THESE_PATHS, "no scenario calls %s" % action
+        pytest.skip("no scenario calls it: %s" % NOT_ON_THESE_PATHS[action])
     run = _run(ansible, lab, tmp_path, scenario, without=action)[0]
     denied = "not authorized to perform: %s" % action
     if scenario[0] == "audit" and run.rc == 0:
