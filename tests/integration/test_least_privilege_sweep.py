@@ -80,6 +80,8 @@ def _run(ansible, lab, tmp_path, scenario, without=None):
     name, playbook, extra = scenario
     lab.reset(seed=True)
     account_id = lab.account_ids[0]
+    # A root user with a virtual MFA device: the audit's root controls then read the MFA devices.
+    lab.set_root(account_id, mfa_enabled=True)
     due_keys(lab, user="svc-rotate")
     controller_arn, env = _controller(lab)
     _install(lab, account_id, controller_arn, without)
