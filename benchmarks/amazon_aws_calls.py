@@ -429,6 +429,16 @@ def known_behaviours(results, meta):
 
 # ---------------------------------------------------------------- main
 
+
+def write_results(path, data):
+    """Write a benchmark's results (JSON) to ``path``, its folder made if needed; return the path
+    relative to the repository, for the message that names it."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True, default=str)
+    return os.path.relpath(os.path.abspath(path), REPO)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=2)
@@ -493,12 +503,10 @@ def main():
                 results[resource][tool] = measure(lab, tool, resource, path, inventory, envs[tool], workdir,
                                                   not args.no_check)
     print(report(results, notes, remarks, meta))
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w", encoding="utf-8") as handle:
-        json.dump({"meta": meta, "skipped": {"%s/%s" % k: v for k, v in notes.items()}, "remarks": remarks,
-                   "results": results},
-                  handle, indent=1, sort_keys=True)
-    print("\nper-action breakdown of every run: %s" % os.path.relpath(os.path.abspath(args.output), REPO))
+    written = write_results(args.output, {
+        "meta": meta, "skipped": {"%s/%s" % k: v for k, v in notes.items()}, "remarks": remarks, "results": results
+    })
+    print("\nper-action breakdown of every run: %s" % written)
 
 
 if __name__ == "__main__":

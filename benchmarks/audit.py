@@ -743,11 +743,8 @@ def main():
                                                args.extra_users)
     meta["load_at_end"] = round(os.getloadavg()[0], 2)
     print(report(results, meta))
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w", encoding="utf-8") as handle:
-        json.dump({"meta": meta, "results": results}, handle, indent=1, sort_keys=True, default=str)
-    print("\nruns, findings of both tools and the comparison: %s" % os.path.relpath(
-        os.path.abspath(args.output), REPO))
+    written = harness.write_results(args.output, {"meta": meta, "results": results})
+    print("\nruns, findings of both tools and the comparison: %s" % written)
 
 
 if __name__ == "__main__":

@@ -485,10 +485,8 @@ def main():
     }
 
     def save():
-        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
         meta["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        with open(output, "w", encoding="utf-8") as handle:
-            json.dump({"meta": meta, "runs": runs}, handle, indent=1, sort_keys=True)
+        harness.write_results(output, {"meta": meta, "runs": runs})
 
     with tempfile.TemporaryDirectory() as workdir:
         setup = prepare(workdir)

@@ -465,10 +465,8 @@ def main():
             results[str(size)] = {"runs": runs, "checks": checks}
     meta["load_at_end"] = round(os.getloadavg()[0], 2)
     print(report(results, tools, meta))
-    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-    with open(output, "w", encoding="utf-8") as handle:
-        json.dump({"meta": meta, "results": results}, handle, indent=1, sort_keys=True)
-    print("\nruns, checks and per-action breakdowns: %s" % os.path.relpath(os.path.abspath(output), REPO))
+    written = harness.write_results(output, {"meta": meta, "results": results})
+    print("\nruns, checks and per-action breakdowns: %s" % written)
 
 
 if __name__ == "__main__":
