@@ -136,7 +136,7 @@ def render():
     ]
     for name, actions in by_module.items():
         used_by = ", ".join("`%s`" % path for path in uses[name])
-        listed = ", ".join("`%s`" % action for action in sorted(actions))
+        listed = ", ".join("`%s`" % action for action in sorted(actions)) or "none (calls no AWS API)"
         lines.append("| `hardening.aws.%s` | %s | %s |" % (name, used_by, listed))
     lines += [
         "",

@@ -46,6 +46,7 @@ class ModuleSpec:
         required_one_of=(),
         required_by=None,
         requires_no_log=False,
+        aws=True,
     ):
         self.name = name
         self.run = run
@@ -53,14 +54,25 @@ class ModuleSpec:
         # True for modules whose result holds secrets: they refuse to run without no_log.
         # A function of the task's parameters when only some uses return a secret.
         self.requires_no_log = requires_no_log
-        spec = copy.deepcopy(AWS_COMMON_ARGUMENT_SPEC)
+        # False for a module that never talks to AWS (audit_report_file): no connection options,
+        # and ``run`` gets None instead of an AwsContext.
+        self.aws = aws
+        common = ({}, (), (), {})
+        if aws:
+            common = (
+                AWS_COMMON_ARGUMENT_SPEC,
+                AWS_COMMON_MUTUALLY_EXCLUSIVE,
+                AWS_COMMON_REQUIRED_TOGETHER,
+                AWS_COMMON_REQUIRED_BY,
+            )
+        spec = copy.deepcopy(common[0])
         spec.update(argument_spec)
         self.argument_spec = spec
-        self.mutually_exclusive = list(AWS_COMMON_MUTUALLY_EXCLUSIVE) + list(mutually_exclusive)
+        self.mutually_exclusive = list(common[1]) + list(mutually_exclusive)
         self.required_if = list(required_if)
-        self.required_together = list(AWS_COMMON_REQUIRED_TOGETHER) + list(required_together)
+        self.required_together = list(common[2]) + list(required_together)
         self.required_one_of = list(required_one_of)
-        self.required_by = dict(AWS_COMMON_REQUIRED_BY, **(required_by or {}))
+        self.required_by = dict(common[3], **(required_by or {}))
 
     def module_kwargs(self):
         """Keyword arguments for AnsibleModule."""
@@ -99,10 +111,11 @@ def execute(spec, params, check_mode, diff, context_factory=AwsContext, no_log=F
     if required and not no_log:
         return no_log_refusal(spec)
     try:
-        validate_common(params)
+        if spec.aws:
+            validate_common(params)
         if spec.validate is not None:
             spec.validate(params)
-        aws = context_factory(params)
+        aws = context_factory(params) if spec.aws else None
         result = spec.run(aws, params, check_mode=check_mode, diff=diff)
     except HardeningError as exc:
         failed = dict(exc.details)

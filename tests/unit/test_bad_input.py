@@ -48,7 +48,13 @@ TRUST = (
 ROLE_ARN = "arn:aws:iam::222222222222:role/HardeningAutomation"
 
 # Minimal valid options per module; a case's options are laid over them (None removes one).
+# A per-account report as audit_report_file writes it; its folder does not exist, so a case
+# that got past the checks could still write nothing.
+REPORT = {"account_id": "210000000001", "findings": [], "totals": {}}
+NO_FOLDER = "/nonexistent-hardening-audit"
+
 BASE = {
+    "audit_report_file": {"data": REPORT, "dest": NO_FOLDER + "/210000000001.json"},
     "iam_access_key": {"user_name": "alice", "active_keys": 1},
     "iam_access_key_rotation": {"user_name": "alice"},
     "iam_account_alias": {"alias": "acme-prod"},
@@ -85,6 +91,13 @@ def _seed_app_role(iam):
 Case = namedtuple("Case", "module kind options field value lookup seed", defaults=(False, None))
 
 CASES = [
+    # audit_report_file (no AWS: the checks run before the file is rendered or written)
+    Case("audit_report_file", "choice", {"format": "pdf"}, "format", "pdf"),
+    Case("audit_report_file", "mode", {"mode": "rw-------"}, "mode", "rw-------"),
+    Case("audit_report_file", "mode", {"mode": "0800"}, "mode", "0800"),
+    Case("audit_report_file", "shape", {"format": "html"}, "data", "format html"),
+    Case("audit_report_file", "shape", {"data": {"account_id": "210000000001"}}, "data", "account_id"),
+    Case("audit_report_file", "folder", {}, "dest", NO_FOLDER),
     # iam_access_key
     Case("iam_access_key", "type", {"active_keys": "two"}, "active_keys", "two"),
     Case("iam_access_key", "name", {"user_name": "bob smith"}, "user_name", "bob smith"),
@@ -240,6 +253,8 @@ def module_names():
 def all_cases():
     cases = list(CASES)
     for name in module_names():
+        if not importlib.import_module("ansible_collections.hardening.aws.plugins.modules." + name).MODULE_SPEC.aws:
+            continue  # no connection options
         for kind, options, field, value in COMMON_CASES:
             cases.append(Case(name, "common " + kind, options, field, value))
     return cases
