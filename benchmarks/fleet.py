@@ -27,6 +27,11 @@ account; the CPU seconds of the controller (ansible-playbook and its workers, fr
 sensitive to other jobs on the machine than the wall time); the recap; the load average before and
 after.
 
+The lab answers Access Analyzer's ListAnalyzers as AWS does (``Lab(access_analyzer=True)``, no
+analyzer in any account). moto alone has no Access Analyzer: its 500 pages are retried with backoff,
+about 7 s of sleeping per audited account, which the audit numbers before 2026-11-30 include;
+``--no-access-analyzer`` measures that way again.
+
     .venv/bin/python benchmarks/fleet.py --quick                       # 1 and 3 accounts, 10 users
     .venv/bin/python benchmarks/fleet.py --accounts 1,10,50,200 --users 10 --ops harden-converged,audit
     .venv/bin/python benchmarks/fleet.py --accounts 10 --users 500 --append
@@ -447,6 +452,9 @@ def main():
     parser.add_argument("--output", help="JSON file (default %s, or %s with --quick)" % (
         os.path.relpath(RESULTS, REPO), os.path.relpath(QUICK_RESULTS, REPO)))
     parser.add_argument("--report-only", metavar="JSON", help="print the tables of a results file, run nothing")
+    parser.add_argument("--no-access-analyzer", action="store_true",
+                        help="leave Access Analyzer to moto, which has none (500s, retried with backoff: "
+                        "the numbers before 2026-11-30); by default the lab answers ListAnalyzers as AWS does")
     args = parser.parse_args()
     if args.report_only:
         with open(args.report_only, encoding="utf-8") as handle:
@@ -469,6 +477,8 @@ def main():
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "default_forks": DEFAULT_FORKS,
+        "access_analyzer": "moto (none: 500s, retried)" if args.no_access_analyzer
+                           else "the lab's ListAnalyzers (awslab.access_analyzer)",
         "load_at_start": [round(x, 2) for x in os.getloadavg()],
         "users": "per account: awslab.SEED's %d users plus (users - %d) from awslab.seed.extra_user_seeds"
                  % (SEED_USERS, SEED_USERS),
@@ -493,7 +503,8 @@ def main():
         for users in user_counts:
             for size in sizes:
                 start = time.perf_counter()
-                with Lab(accounts=size, seed=True, extra_users=users - SEED_USERS) as lab:
+                with Lab(accounts=size, seed=True, extra_users=users - SEED_USERS,
+                         access_analyzer=not args.no_access_analyzer) as lab:
                     print("%d account(s) x %d users: lab up in %.1f s" % (size, users, time.perf_counter() - start),
                           file=sys.stderr, flush=True)
                     fleet = Fleet(lab, setup, users)

@@ -226,3 +226,37 @@ def test_an_account_that_cannot_be_read_is_an_error_row_and_the_others_are_audit
     for account_id in lab.account_ids:
         assert run.stats(_host(account_id))["changed"] == 0
     assert run.stats("unassumable")["rescued"] == 1
+
+
+def test_access_analyzer_judged_from_what_list_analyzers_answers(ansible, fresh_lab, inventory, tmp_path):
+    """With the lab answering ListAnalyzers (moto has no Access Analyzer), the control is pass or fail
+    from the analyzers an account has, read once per account and region, without retries."""
+    lab = fresh_lab
+    covered, unused_only, bare = _root_states(lab)  # root rows, so that the root controls are judged too
+    lab.serve_access_analyzer(True)
+    try:
+        lab.add_access_analyzer(covered, "org-external", analyzer_type="ORGANIZATION")
+        # An unused-access analyzer does not look at external access; a disabled one looks at nothing.
+        lab.add_access_analyzer(unused_only, "unused", analyzer_type="ACCOUNT_UNUSED_ACCESS")
+        lab.add_access_analyzer(unused_only, "old", status="DISABLED")
+        lab.reset_calls()
+        reports = tmp_path / "reports"
+        run = ansible.run(PLAYBOOK, inventory, extra_vars={"audit_report_dir": str(reports)})
+        assert run.rc == 0, run.output
+        calls = lab.calls()
+    finally:
+        lab.serve_access_analyzer(False)
+    findings = {
+        account_id: next(f for f in _report(reports, account_id)["findings"] if f["id"] == "access_analyzer")
+        for account_id in lab.account_ids
+    }
+    assert findings[covered]["status"] == "pass"
+    assert "org-external" in findings[covered]["reason"]
+    for account_id in (unused_only, bare):
+        assert findings[account_id]["status"] == "fail", findings[account_id]
+        assert [r["name"] for r in findings[account_id]["resources"]] == ["us-east-1"]
+    for account_id in lab.account_ids:
+        assert calls[account_id]["access-analyzer:GET"] == 1, calls[account_id]
+        statuses = [f["status"] for f in _report(reports, account_id)["findings"]]
+        # Access Analyzer was the only control the plain simulator could not answer.
+        assert "error" not in statuses, _report(reports, account_id)["findings"]

@@ -18,6 +18,7 @@ import botocore.loaders
 import botocore.session
 
 from . import organization as org_mod
+from .access_analyzer import AccessAnalyzerStub
 from . import root as root_mod
 from . import seed as seed_mod
 from .common import (
@@ -146,6 +147,7 @@ class Lab:  # pylint: disable=too-many-instance-attributes
         root: Mapping[str, root_mod.RootState | Mapping[str, Any]] | None = None,
         organization: bool = False,
         extra_users: int = 0,
+        access_analyzer: bool = False,
     ):
         if accounts < 0:
             raise ValueError("accounts must be >= 0")
@@ -165,6 +167,10 @@ class Lab:  # pylint: disable=too-many-instance-attributes
         #: Plain users added to every seeded member account on top of the seed
         #: (``awslab.seed.extra_user_seeds``), for benchmarks; 0 keeps the seed as it is.
         self.extra_users = extra_users
+        #: Whether the lab answers Access Analyzer's ListAnalyzers (awslab.access_analyzer) instead
+        #: of leaving it to moto, which has no such service (500 pages, retried).
+        self.access_analyzer = access_analyzer
+        self._analyzers = AccessAnalyzerStub()
         #: The organisation's accounts (members plus one closed account), when ``organization``.
         self.org_accounts: list[org_mod.OrgAccount] = []
         self._server: Any = None
@@ -213,6 +219,7 @@ class Lab:  # pylint: disable=too-many-instance-attributes
             patches.install()
             self._counter = CallCounter()
             app = LabMiddleware(LabServer.moto_app(), self._counter, info=self.info, reset_hook=self._reset_hook)
+            app.access_analyzer = self._analyzers if self.access_analyzer else None
             self._server = LabServer(self.host, app)
             with _gc_paused():
                 self._reset_moto_in_process()
@@ -284,6 +291,7 @@ class Lab:  # pylint: disable=too-many-instance-attributes
         with self._lock, _gc_paused():
             self._reset_moto_in_process()
             self._sessions.clear()
+            self._analyzers.clear()
             self._populate(seed)
             self._counter.reset()
 
@@ -297,9 +305,35 @@ class Lab:  # pylint: disable=too-many-instance-attributes
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 response.read()
             self._sessions.clear()
+            self._analyzers.clear()
             self._populate(seed)
             if reset_calls:
                 self._counter.reset()
+
+    def add_access_analyzer(
+        self,
+        account_id: str,
+        name: str = "external-access",
+        region: str = REGION,
+        analyzer_type: str = "ACCOUNT",
+        status: str = "ACTIVE",
+    ) -> dict[str, Any]:
+        """An Access Analyzer analyzer in ``account_id``'s ``region``, as ListAnalyzers returns it
+        while the lab serves Access Analyzer (:meth:`serve_access_analyzer`); until the next
+        :meth:`reset`."""
+        if not self.access_analyzer:
+            raise LabError(
+                "the lab does not serve Access Analyzer: Lab(access_analyzer=True) or serve_access_analyzer(True)"
+            )
+        return self._analyzers.add(self._known_account(account_id), name, region, analyzer_type, status)
+
+    def serve_access_analyzer(self, on: bool = True) -> None:
+        """Answer ListAnalyzers from the lab's analyzers (on), or leave Access Analyzer to moto, which
+        has none (off: HTML 500 pages, as at ``Lab()``). The analyzers added are kept either way."""
+        if self._server is None:
+            raise LabError("the lab is not running")
+        self.access_analyzer = bool(on)
+        self._server.app.access_analyzer = self._analyzers if on else None
 
     def set_faults(
         self,

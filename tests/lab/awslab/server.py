@@ -11,6 +11,7 @@ own endpoints:
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -150,6 +151,8 @@ class LabMiddleware:
         #: One-shot hooks: "service:Action" -> (nth, callback), called after the nth such request
         #: was handled, before its answer is sent (Lab.on_call).
         self.hooks: dict[str, list[Any]] = {}
+        #: Access Analyzer's ListAnalyzers (awslab.access_analyzer); None leaves it to moto (500s).
+        self.access_analyzer: Any = None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -163,19 +166,23 @@ class LabMiddleware:
                 LOG.exception("could not resolve the account of a request")
                 account = "unknown"
             self.counter.add(account, f"{service}:{action}")
+            app = self.app
+            if service == "access-analyzer" and self.access_analyzer is not None:
+                app = functools.partial(self.access_analyzer.handle, account_id=account)
             hook = self._hook(f"{service}:{action}")
             if hook is not None:
-                answer = list(self.app(environ, start_response))
+                answer = list(app(environ, start_response))
                 hook()
                 return answer
             if self._meet(account, f"{service}:{action}"):
                 # Released together; handled one at a time, as AWS applies each request
                 # atomically (moto's checks, such as the two-key limit, are not thread-safe).
                 with self._race_lock:
-                    return list(self.app(environ, start_response))
+                    return list(app(environ, start_response))
             kind = self.faults.draw(service, action)
             if kind is not None:
-                return inject(kind, service, environ, start_response, self.app)
+                return inject(kind, service, environ, start_response, app)
+            return app(environ, start_response)
         return self.app(environ, start_response)
 
     def _hook(self, call: str) -> Callable[[], None] | None:
