@@ -7,6 +7,7 @@ one a simulator without the service takes. ``Lab(access_analyzer=True)`` answers
 ``GET /analyzer`` (ListAnalyzers, optionally filtered by ``type``) the way AWS does, from the
 analyzers given with ``Lab.add_access_analyzer``: none at first, as in a new account. Any other
 Access Analyzer request gets a ``ValidationException`` naming it; the collection makes no other.
+``Lab.serve_access_analyzer`` turns the answers on and off in a running lab.
 """
 
 from __future__ import annotations
