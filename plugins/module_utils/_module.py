@@ -47,6 +47,7 @@ class ModuleSpec:
         required_by=None,
         requires_no_log=False,
         aws=True,
+        summarised=(),
     ):
         self.name = name
         self.run = run
@@ -57,6 +58,9 @@ class ModuleSpec:
         # False for a module that never talks to AWS (audit_report_file): no connection options,
         # and ``run`` gets None instead of an AwsContext.
         self.aws = aws
+        # Options too large to echo back in the result's ``invocation`` (a whole audit report):
+        # they are shown there as a one-line summary instead.
+        self.summarised = tuple(summarised)
         common = ({}, (), (), {})
         if aws:
             common = (
@@ -127,10 +131,25 @@ def execute(spec, params, check_mode, diff, context_factory=AwsContext, no_log=F
     return result
 
 
+def invocation_args(spec, params):
+    """The ``module_args`` a result echoes: ``params``, with the options of ``spec.summarised``
+    replaced by a summary of their size."""
+    if not spec.summarised:
+        return params
+    shown = dict(params)
+    for name in spec.summarised:
+        value = shown.get(name)
+        if isinstance(value, (dict, list)):
+            shown[name] = "(%s of %d items, not echoed)" % (type(value).__name__, len(value))
+    return shown
+
+
 def run_module(module, spec):
     """Finish the AnsiballZ module path: ``module`` is the AnsibleModule built from
     ``spec.module_kwargs()`` in the module's ``main()``."""
     result = execute(spec, module.params, module.check_mode, module._diff, no_log=getattr(module, "no_log", False))
+    if spec.summarised:
+        result["invocation"] = {"module_args": invocation_args(spec, module.params)}
     if result.pop("failed", False):
         module.fail_json(**result)
     module.exit_json(**result)

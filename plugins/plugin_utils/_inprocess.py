@@ -23,7 +23,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.hardening.aws.plugins.module_utils._aws import warm_up
-from ansible_collections.hardening.aws.plugins.module_utils._module import execute
+from ansible_collections.hardening.aws.plugins.module_utils._module import execute, invocation_args
 
 display = Display()
 
@@ -120,5 +120,5 @@ class InProcessModuleAction(ActionBase):
             diff = bool(self._task.diff)
             no_log = bool(getattr(self._task, "no_log", False) or getattr(self._play_context, "no_log", False))
             result.update(execute(spec, params, check_mode, diff, no_log=no_log))
-        result["invocation"] = {"module_args": params}
+        result["invocation"] = {"module_args": invocation_args(spec, params)}
         return remove_values(result, no_log_values)

@@ -145,3 +145,6 @@ def test_the_module_and_the_action_plugin_give_the_same_results(tmp_path, monkey
     assert [r.get("changed") for r in in_process] == [True, True, False, True, False]
     assert in_process[-1]["failed"] is True
     assert in_process == through_module
+    # The report is not echoed back in the result (a fleet's is megabytes), in either path.
+    assert in_process[1]["invocation"]["module_args"]["data"] == "(dict of %d items, not echoed)" % len(REPORT)
+    assert in_process[1]["invocation"]["module_args"]["dest"] == "<folder>/r.json"
