@@ -68,12 +68,8 @@ class AccessAnalyzerStub:
         """Answer one Access Analyzer request of ``account_id``."""
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
         if method != "GET" or path.rstrip("/") != "/analyzer":
-            return _answer(
-                start_response,
-                "400 Bad Request",
-                {"message": f"the lab's Access Analyzer serves ListAnalyzers (GET /analyzer) only, not {method} {path}"},
-                error="ValidationException",
-            )
+            message = f"the lab's Access Analyzer serves ListAnalyzers (GET /analyzer) only, not {method} {path}"
+            return _answer(start_response, "400 Bad Request", {"message": message}, error="ValidationException")
         match = _REGION_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
         region = match.group(1) if match else REGION
         query = parse_qs(environ.get("QUERY_STRING", ""))

@@ -18,9 +18,9 @@ import botocore.loaders
 import botocore.session
 
 from . import organization as org_mod
-from .access_analyzer import AccessAnalyzerStub
 from . import root as root_mod
 from . import seed as seed_mod
+from .access_analyzer import AccessAnalyzerStub
 from .common import (
     HostVars,
     LabError,
