@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ansible_collections.hardening.aws.plugins.module_utils._audit_report import account_report
+
 # (id, title, severity) of the 22 controls of shared/CONTROLS.md, in the catalogue's order.
 CONTROLS = [
     ("root_access_key_absent", "No access key on the root user", "critical"),
@@ -72,3 +74,10 @@ def posture(account_id="111111111111", alias=None, **statuses):
         "api_calls": {"GetAccountAuthorizationDetails": 1, "GetCredentialReport": 1, "GetAccountSummary": 1},
         "findings": findings(**statuses),
     }
+
+
+def report(account_id="210000000001", alias="acme-prod", run_id="20261129T120000Z", **statuses):
+    """A per-account report (the JSON file's contents) built by the audit role's own function."""
+    return account_report(
+        posture(account_id, alias, **statuses), account_id, "2026-11-29T12:00:00Z", "0.1.0", run_id=run_id
+    )

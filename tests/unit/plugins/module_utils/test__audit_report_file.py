@@ -14,28 +14,9 @@ from ansible_collections.hardening.aws.plugins.module_utils import _audit_report
 from ansible_collections.hardening.aws.plugins.module_utils import _audit_report_file as arf
 from ansible_collections.hardening.aws.plugins.module_utils._module import execute
 from ansible_collections.hardening.aws.tests.unit.plugins.action.test_action_plugins import run_action, run_module
+from ansible_collections.hardening.aws.tests.unit.plugins.module_utils.audit_samples import report
 
-FINDING = {
-    "id": "root_mfa_enabled",
-    "title": "MFA on the root user",
-    "status": "fail",
-    "severity": "critical",
-    "cis": {"3.0": "1.5"},
-    "practice": 2,
-    "resources": [{"type": "root", "name": "<root_account>", "arn": None, "reason": "no MFA"}],
-    "reason": "no MFA",
-    "remediation": "a person",
-}
-REPORT = {
-    "account_id": "210000000001",
-    "account_alias": "acme-prod",
-    "generated_at": "2026-11-29T12:00:00Z",
-    "collection_version": "0.1.0",
-    "api_calls": 24,
-    "totals": _audit_report.totals_of([FINDING]),
-    "findings": [FINDING],
-    "run_id": "20261129T120000Z",
-}
+REPORT = report(root_mfa_enabled="fail")
 
 
 def write(dest, data=None, fmt="json", mode="0600", check_mode=False):

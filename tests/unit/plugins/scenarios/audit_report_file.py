@@ -9,31 +9,12 @@ import shutil
 import tempfile
 
 from ansible_collections.hardening.aws.plugins.module_utils import _audit_report
+from ansible_collections.hardening.aws.tests.unit.plugins.module_utils.audit_samples import report
 
 FOLDER = tempfile.mkdtemp(prefix="audit-report-file-scenarios-")
 atexit.register(shutil.rmtree, FOLDER, True)
 
-FINDING = {
-    "id": "root_mfa_enabled",
-    "title": "MFA on the root user",
-    "status": "fail",
-    "severity": "critical",
-    "cis": {"3.0": "1.5"},
-    "practice": 2,
-    "resources": [{"type": "root", "name": "<root_account>", "arn": None, "reason": "no MFA"}],
-    "reason": "no MFA",
-    "remediation": "a person",
-}
-REPORT = {
-    "account_id": "210000000001",
-    "account_alias": None,
-    "generated_at": "2026-11-29T12:00:00Z",
-    "collection_version": "0.1.0",
-    "api_calls": 24,
-    "totals": _audit_report.totals_of([FINDING]),
-    "findings": [FINDING],
-    "run_id": "20261129T120000Z",
-}
+REPORT = report(root_mfa_enabled="fail")
 FLEET = _audit_report.fleet([REPORT], run_id="20261129T120000Z", generated_at="2026-11-29T12:00:00Z")
 ACCOUNT = os.path.join(FOLDER, "210000000001.json")
 PAGE = os.path.join(FOLDER, "summary.html")
