@@ -47,7 +47,8 @@ def validate(params):
         )
     data = params["data"]
     if params["format"] == "json":
-        if not data.get("account_id") or not isinstance(data.get("findings"), list):
+        # An account the run could not read may have no id (a host without aws_account_id): "".
+        if "account_id" not in data or not isinstance(data.get("findings"), list):
             raise HardeningError(
                 "data: format json writes a per-account report (hardening.aws.audit_account_report or "
                 "audit_error_report), which has account_id and findings; got the keys %s" % sorted(data),

@@ -260,3 +260,29 @@ def test_access_analyzer_judged_from_what_list_analyzers_answers(ansible, fresh_
         statuses = [f["status"] for f in _report(reports, account_id)["findings"]]
         # Access Analyzer was the only control the plain simulator could not answer.
         assert "error" not in statuses, _report(reports, account_id)["findings"]
+
+
+def test_a_host_without_an_account_id_gets_an_error_file_named_after_it(ansible, fresh_lab, tmp_path):
+    """The account session refuses a host without aws_account_id; its error report is written under
+    the host's name (no id to name it by), and the other accounts are audited."""
+    lab = fresh_lab
+    _root_states(lab)
+    path = tmp_path / "inventory.yml"
+    lab.write_inventory(path)
+    inventory = yaml.safe_load(path.read_text())
+    hosts = inventory["all"]["children"]["aws_accounts"]["hosts"]
+    template = dict(hosts[_host(lab.account_ids[0])])
+    template.pop("aws_account_id")
+    hosts["no id/../x"] = template
+    path.write_text(yaml.safe_dump(inventory))
+    reports = tmp_path / "reports"
+    run = ansible.run(PLAYBOOK, path, extra_vars={"audit_report_dir": str(reports)})
+    assert run.rc != 0, run.output
+    error_file = reports / "host-no_id_.._x.json"
+    assert _mode(error_file) == 0o600, sorted(p.name for p in reports.iterdir())
+    error = json.loads(error_file.read_text())
+    assert error["account_id"] == "" and error["findings"] == [] and "aws_account_id" in error["error"]
+    assert sorted(p.name for p in reports.glob("*.json")) == sorted(
+        ["host-no_id_.._x.json"] + ["%s.json" % a for a in lab.account_ids]
+    )
+    assert "could not be read" in (reports / "summary.html").read_text()

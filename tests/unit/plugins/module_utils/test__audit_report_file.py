@@ -43,6 +43,13 @@ def test_writes_the_report_with_its_mode_and_then_changes_nothing(tmp_path):
     assert write(dest, mode="0640")["changed"] is False
 
 
+def test_the_error_report_of_a_host_without_an_account_id(tmp_path):
+    error = _audit_report.error_report("", "aws_account_id is not set", "2026-11-29T12:00:00Z", "0.1.0", name="web")
+    dest = tmp_path / "host-web.json"
+    assert write(dest, data=error)["changed"] is True
+    assert json.loads(dest.read_text(encoding="utf-8")) == error
+
+
 def test_check_mode_writes_nothing(tmp_path):
     dest = tmp_path / "210000000001.json"
     assert write(dest, check_mode=True)["changed"] is True
