@@ -27,6 +27,7 @@ import argparse
 import datetime
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -428,6 +429,47 @@ def known_behaviours(results, meta):
 
 
 # ---------------------------------------------------------------- main
+
+
+def commit():
+    """The checkout's commit, and whether it has uncommitted changes, for a results file."""
+    def git(*args):
+        proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
+        return proc.stdout.strip()
+    head = git("rev-parse", "--short", "HEAD") or "?"
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return "commit %s%s" % (head, " + uncommitted changes" if dirty else "")
+
+
+def run_meta(**extra):
+    """What every benchmark's results file says of its run (date, commit, machine, load), plus ``extra``."""
+    meta = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": commit(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_at_start": round(os.getloadavg()[0], 2),
+    }
+    meta.update(extra)
+    return meta
+
+
+def fleet_options(parser, tools, results, quick_results):
+    """The options of a side-by-side over growing fleets: --accounts, --quick, --tools, --output."""
+    parser.add_argument("--accounts", default="1,10,50", help="fleet sizes, comma-separated (default %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="1 and 3 accounts, to test the harness")
+    parser.add_argument("--tools", default=",".join(tools), help="%s or both (default)" % ", ".join(tools))
+    parser.add_argument("--output", help="JSON file (default %s, or %s with --quick)" % (
+        os.path.relpath(results, REPO), os.path.relpath(quick_results, REPO)))
+
+
+def fleet_choice(parser, args, tools, results, quick_results):
+    """(fleet sizes, tools in ``tools``' order, results file) from :func:`fleet_options`' options."""
+    sizes = [1, 3] if args.quick else [int(n) for n in args.accounts.split(",")]
+    chosen = [t for t in tools if t in args.tools.split(",")]
+    if not chosen or any(n < 1 for n in sizes):
+        parser.error("need at least one tool and fleet sizes >= 1")
+    return sizes, chosen, args.output or (quick_results if args.quick else results)
 
 
 def write_results(path, data):

@@ -35,11 +35,9 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import dataclasses
-import datetime
 import json
 import logging
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -669,15 +667,6 @@ def versions(with_prowler):
     return out
 
 
-def commit():
-    def git(*args):
-        proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
-        return proc.stdout.strip()
-    head = git("rev-parse", "--short", "HEAD") or "?"
-    dirty = git("status", "--porcelain", "--untracked-files=no")
-    return "commit %s%s" % (head, " + uncommitted changes" if dirty else "")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", default="3,10", help="fleet sizes, comma-separated (default %(default)s)")
@@ -710,13 +699,8 @@ def main():
     if not tools or any(n < 1 for n in sizes):
         parser.error("need at least one tool and fleet sizes >= 1")
 
-    meta = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "commit": commit(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
+    meta = harness.run_meta(**{
         "forks": args.forks,
-        "load_at_start": round(os.getloadavg()[0], 2),
         "cost": "API calls per member account: its own calls plus an equal share of the management "
                 "account's (sts:AssumeRole), as the lab's server counted them",
         "commands": {
@@ -727,7 +711,7 @@ def main():
         "prowler": prowler_version() if "prowler" in tools else "not used",
         "management_account": MANAGEMENT_ACCOUNT_ID,
         "versions": versions("prowler" in tools),
-    }
+    })
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
         ours_setup = (None, None)

@@ -37,10 +37,8 @@ Prints markdown tables; writes every run to benchmarks/results/c7n.json (c7n-qui
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -54,7 +52,6 @@ sys.path.insert(0, HERE)
 
 import amazon_aws_calls as harness  # noqa: E402  (also puts tests/lab on sys.path)
 from audit import cost, whole_seconds  # noqa: E402
-from harden import commit  # noqa: E402
 
 from awslab import Lab, org_role_arn  # noqa: E402
 
@@ -467,29 +464,16 @@ def prepare(workdir, tools, workers):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--accounts", default="1,10,50", help="fleet sizes, comma-separated (default %(default)s)")
-    parser.add_argument("--quick", action="store_true", help="1 and 3 accounts, to test the harness")
-    parser.add_argument("--tools", default="c7n,ours", help="c7n, ours or both (default)")
+    harness.fleet_options(parser, TOOLS, RESULTS, QUICK_RESULTS)
     parser.add_argument("--workers", type=int, default=10, help="Ansible forks and c7n-org processes (default 10)")
     parser.add_argument("--no-dry-run", action="store_true", help="skip the --check / --dryrun runs")
     parser.add_argument("--rebuild-c7n-venv", action="store_true")
-    parser.add_argument("--output", help="JSON file (default %s, or %s with --quick)" % (
-        os.path.relpath(RESULTS, REPO), os.path.relpath(QUICK_RESULTS, REPO)))
     args = parser.parse_args()
-    sizes = [1, 3] if args.quick else [int(n) for n in args.accounts.split(",")]
-    tools = [t for t in TOOLS if t in args.tools.split(",")]
-    if not tools or any(n < 1 for n in sizes):
-        parser.error("need at least one tool and fleet sizes >= 1")
-    output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
+    sizes, tools, output = harness.fleet_choice(parser, args, TOOLS, RESULTS, QUICK_RESULTS)
 
     venv_note = ensure_c7n_venv(args.rebuild_c7n_venv) if "c7n" in tools else "not used"
-    meta = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "commit": commit(),
+    meta = harness.run_meta(**{
         "workers": args.workers,
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_at_start": round(os.getloadavg()[0], 2),
         "c7n": c7n_versions() if "c7n" in tools else {},
         "c7n_venv": venv_note,
         "inactive_days": INACTIVE_DAYS,
@@ -502,7 +486,7 @@ def main():
                     "ansible-playbook -i <inventory> playbooks/offboard.yml -e offboard_inactive_days=45 "
                     "(--check for the dry run)",
         },
-    }
+    })
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
         setup = prepare(workdir, tools, args.workers)

@@ -45,10 +45,8 @@ Prints markdown tables; writes every run to benchmarks/results/fleet.json (fleet
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -61,7 +59,6 @@ sys.path.insert(0, HERE)
 
 import amazon_aws_calls as harness  # noqa: E402  (also puts tests/lab on sys.path)
 from audit import cost  # noqa: E402
-from harden import commit  # noqa: E402
 
 from awslab import Lab  # noqa: E402
 
@@ -471,11 +468,7 @@ def main():
     if args.append and os.path.exists(output):
         with open(output, encoding="utf-8") as handle:
             runs = json.load(handle)["runs"]
-    meta = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "commit": commit(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
+    meta = harness.run_meta(**{
         "default_forks": DEFAULT_FORKS,
         "access_analyzer": "moto (none: 500s, retried)" if args.no_access_analyzer
                            else "the lab's ListAnalyzers (awslab.access_analyzer)",
@@ -492,7 +485,7 @@ def main():
             "offboard": " -e '%s'" % json.dumps(
                 {"offboard_users": OFFBOARD_USERS, "offboard_mode": "disable", "offboard_archive_dir": "<dir>"}
             )}.get(op, "")) for op in OPS},
-    }
+    })
 
     def save():
         meta["load_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -31,12 +31,9 @@ benchmarks/results/harden.json (benchmarks/results/harden-quick.json with --quic
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -387,15 +384,6 @@ def report(results, tools, meta):
 
 # ---------------------------------------------------------------- main
 
-def commit():
-    def git(*args):
-        proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
-        return proc.stdout.strip()
-    head = git("rev-parse", "--short", "HEAD") or "?"
-    dirty = git("status", "--porcelain", "--untracked-files=no")
-    return "commit %s%s" % (head, " + uncommitted changes" if dirty else "")
-
-
 def prepare(workdir, tools):
     """Snapshot what the runs use, so edits to the checkout during the benchmark do not leak in."""
     setup = {"workdir": workdir, "collections": None, "playbooks": {}}
@@ -423,29 +411,16 @@ def prepare(workdir, tools):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--accounts", default="1,10,50", help="fleet sizes, comma-separated (default %(default)s)")
-    parser.add_argument("--quick", action="store_true", help="1 and 3 accounts, to test the harness")
-    parser.add_argument("--tools", default="ours,amazon", help="ours, amazon or both (default)")
+    harness.fleet_options(parser, TOOLS, RESULTS, QUICK_RESULTS)
     parser.add_argument("--forks", type=int, default=10)
     parser.add_argument("--no-check", action="store_true", help="skip our --check run")
     parser.add_argument("--rebuild-amazon-venv", action="store_true")
-    parser.add_argument("--output", help="JSON file (default %s, or %s with --quick)" % (
-        os.path.relpath(RESULTS, REPO), os.path.relpath(QUICK_RESULTS, REPO)))
     args = parser.parse_args()
-    sizes = [1, 3] if args.quick else [int(n) for n in args.accounts.split(",")]
-    tools = [t for t in TOOLS if t in args.tools.split(",")]
-    if not tools or any(n < 1 for n in sizes):
-        parser.error("need at least one tool and fleet sizes >= 1")
-    output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
+    sizes, tools, output = harness.fleet_choice(parser, args, TOOLS, RESULTS, QUICK_RESULTS)
 
     venv_note = harness.ensure_amazon_venv(args.rebuild_amazon_venv) if "amazon" in tools else "not used"
-    meta = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "commit": commit(),
+    meta = harness.run_meta(**{
         "forks": args.forks,
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_at_start": round(os.getloadavg()[0], 2),
         "amazon_aws": harness.amazon_aws_version() if "amazon" in tools else None,
         "amazon_venv": venv_note,
         "cost": "API calls per member account: all calls of the run (sts:AssumeRole in the management "
@@ -455,7 +430,7 @@ def main():
             "amazon": "build/amazon-venv/bin/ansible-playbook -i <inventory> benchmarks/amazon_aws/baseline.yml "
                       "-e @examples/baseline-vars.yml",
         },
-    }
+    })
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
         setup = prepare(workdir, tools)
